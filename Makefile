@@ -1,0 +1,67 @@
+# Tokendesk — two commands on a fresh Debian/Ubuntu machine: `make run` and `make test`.
+# Each sets itself up (venv, packages) and is fast when run again.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
+IDP := tests/idp
+IDP_STAMP := $(IDP)/node_modules/.installed
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# Debian packages the test suite needs: a real Secret Service keychain on a private D-Bus,
+# Xvfb for real-window screenshots, fonts so text is not boxes, Node for the identity server.
+TEST_DEBS := dbus gnome-keyring libsecret-tools xvfb xauth libxcb-icccm4 libxcb-keysyms1 \
+	libxcb-cursor0 libxkbcommon-x11-0 libegl1 libgl1 libfontconfig1 fonts-dejavu-core
+RUN_DEBS := libegl1 libgl1 libfontconfig1 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 \
+	libxcb-keysyms1 fonts-dejavu-core
+
+.PHONY: run test lint typecheck unit bench package screenshots clean system-deps-test system-deps-run
+
+run: $(STAMP) system-deps-run
+	$(BIN)/tokendesk
+
+test: system-deps-test $(DEV_STAMP) $(IDP_STAMP)
+	$(BIN)/ruff check app tests
+	$(BIN)/ruff format --check app tests
+	$(BIN)/mypy
+	$(BIN)/python -m pytest
+
+# Debian packages are installed only when one is missing, so a second run costs one dpkg query.
+system-deps-test:
+	@missing=$$(for p in $(TEST_DEBS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "ok installed" || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages: $$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+	@# Node (>= 20 for oidc-provider 9) usually comes with the machine; Debian's is the fallback.
+	@command -v npm >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends nodejs npm; }
+
+system-deps-run:
+	@command -v dpkg-query >/dev/null || exit 0; \
+	missing=$$(for p in $(RUN_DEBS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "ok installed" || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages: $$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(STAMP): pyproject.toml constraints.txt | $(VENV)/bin/python
+	$(BIN)/pip install -q -c constraints.txt -e .
+	touch $@
+
+$(DEV_STAMP): pyproject.toml constraints.txt | $(VENV)/bin/python
+	$(BIN)/pip install -q -c constraints.txt -e ".[dev]"
+	touch $(STAMP) $@
+
+$(IDP_STAMP): $(IDP)/package.json $(IDP)/package-lock.json
+	cd $(IDP) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+clean:
+	rm -rf $(VENV) $(IDP)/node_modules .mypy_cache .ruff_cache .pytest_cache

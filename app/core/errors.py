@@ -1,0 +1,169 @@
+"""Typed errors: each one a plain sentence, what to do next, and the raw details behind it.
+
+Every failure a user can meet ends up as a `TokendeskError`. The window shows `message` and
+`hint` and keeps `details` (the raw exchange, secrets already redacted) one click away; the CLI
+prints `message` and `hint` to stderr.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """A raw HTTP exchange behind an error. Built only from redacted material (see redact.py)."""
+
+    method: str
+    url: str
+    request_headers: tuple[tuple[str, str], ...] = ()
+    request_body: str = ""
+    status: int | None = None
+    reason: str = ""
+    response_headers: tuple[tuple[str, str], ...] = ()
+    response_body: str = ""
+    notes: tuple[str, ...] = field(default=())
+
+    def render(self) -> str:
+        lines = [f"{self.method} {self.url}"]
+        lines += [f"{name}: {value}" for name, value in self.request_headers]
+        if self.request_body:
+            lines += ["", self.request_body]
+        lines.append("")
+        if self.status is None:
+            lines.append("(no response)")
+        else:
+            lines.append(f"HTTP {self.status} {self.reason}".rstrip())
+            lines += [f"{name}: {value}" for name, value in self.response_headers]
+            if self.response_body:
+                lines += ["", self.response_body]
+        lines += self.notes
+        return "\n".join(lines)
+
+
+class TokendeskError(Exception):
+    """Base of every error a user can meet.
+
+    `message` is one plain sentence saying what went wrong; `hint` says what to do about it;
+    `details` holds the raw, redacted material for people who want to dig.
+    """
+
+    code = "error"
+
+    def __init__(
+        self,
+        message: str,
+        hint: str = "",
+        *,
+        details: str = "",
+        exchange: Exchange | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        self.exchange = exchange
+        self._details = details
+
+    @property
+    def details(self) -> str:
+        parts = [p for p in (self._details, self.exchange.render() if self.exchange else "") if p]
+        return "\n\n".join(parts)
+
+    def __str__(self) -> str:
+        return f"{self.message} {self.hint}".strip()
+
+
+class OAuthServerError(TokendeskError):
+    """The identity server answered with an OAuth error (RFC 6749 §5.2) or an HTTP error status."""
+
+    code = "oauth"
+
+    def __init__(
+        self,
+        message: str,
+        hint: str = "",
+        *,
+        error: str = "",
+        description: str = "",
+        error_uri: str = "",
+        status: int | None = None,
+        retry_after: float | None = None,
+        details: str = "",
+        exchange: Exchange | None = None,
+    ) -> None:
+        super().__init__(message, hint, details=details, exchange=exchange)
+        self.error = error
+        self.description = description
+        self.error_uri = error_uri
+        self.status = status
+        self.retry_after = retry_after
+
+
+class NetworkError(TokendeskError):
+    """The server could not be reached or the connection broke: DNS, refused, TLS, timeout, reset."""
+
+    code = "network"
+
+    def __init__(
+        self,
+        message: str,
+        hint: str = "",
+        *,
+        kind: str,
+        details: str = "",
+        exchange: Exchange | None = None,
+    ) -> None:
+        super().__init__(message, hint, details=details, exchange=exchange)
+        self.kind = kind
+
+
+class BadResponseError(TokendeskError):
+    """The server answered, but not with what was asked for (HTML, broken JSON, no token...)."""
+
+    code = "bad_response"
+
+
+class DiscoveryError(TokendeskError):
+    """The issuer's metadata (RFC 8414 / OpenID discovery) could not be found or is unusable."""
+
+    code = "discovery"
+
+
+class ProfileError(TokendeskError):
+    """A profile is incomplete, invalid, or does not exist."""
+
+    code = "profile"
+
+
+class ProfileStoreError(TokendeskError):
+    """The profiles file cannot be read or written. It is never overwritten after a failed read."""
+
+    code = "profile_store"
+
+
+class KeychainError(TokendeskError):
+    """The OS keychain is missing, locked, refusing, silent, or not a real keychain."""
+
+    code = "keychain"
+
+
+class NoKeychainError(KeychainError):
+    code = "keychain_missing"
+
+
+class InsecureKeychainError(KeychainError):
+    code = "keychain_insecure"
+
+
+class KeychainLockedError(KeychainError):
+    code = "keychain_locked"
+
+
+class KeychainTimeoutError(KeychainError):
+    code = "keychain_timeout"
+
+
+class TokenVerificationError(TokendeskError):
+    """A JWT's signature or claims did not check out against the issuer's keys."""
+
+    code = "jwt_verification"

@@ -1,0 +1,387 @@
+"""The OAuth2 client: discovery (RFC 8414 / OpenID), the client-credentials grant (RFC 6749 §4.4)
+with every client authentication method, revocation (RFC 7009) and introspection (RFC 7662)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import quote_plus, urlsplit, urlunsplit
+
+import httpx
+import jwt
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+from app.core.errors import BadResponseError, DiscoveryError, ProfileError
+from app.core.oauth_errors import error_from_response
+from app.core.profiles import AuthMethod, Profile
+from app.core.tokens import Token, token_from_response
+from app.core.transport import RawResponse, describe_exchange, send
+
+JSON_TYPES = ("application/json", "application/jwt")
+ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+ASSERTION_LIFETIME = timedelta(seconds=60)
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """What the client proves itself with; comes from the keychain, never from a file."""
+
+    client_secret: str | None = field(default=None, repr=False)
+    private_key: str | None = field(default=None, repr=False)
+
+    @property
+    def values(self) -> tuple[str, ...]:
+        return tuple(v for v in (self.client_secret, self.private_key) if v)
+
+
+@dataclass(frozen=True)
+class ServerMetadata:
+    issuer: str
+    token_endpoint: str
+    jwks_uri: str = ""
+    revocation_endpoint: str = ""
+    introspection_endpoint: str = ""
+    auth_methods: tuple[str, ...] = ()
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    deadline: float = 30.0
+    max_token_bytes: int = 1024 * 1024
+
+
+def discovery_urls(issuer: str) -> list[str]:
+    """RFC 8414 §3.1 inserts the well-known segment before the issuer's path; OpenID Discovery
+    appends it. Both are tried, RFC 8414 first."""
+    split = urlsplit(issuer.strip().rstrip("/"))
+    path = split.path
+    oauth = urlunsplit(
+        (split.scheme, split.netloc, "/.well-known/oauth-authorization-server" + path, "", "")
+    )
+    oidc = urlunsplit(
+        (split.scheme, split.netloc, path + "/.well-known/openid-configuration", "", "")
+    )
+    return list(dict.fromkeys([oauth, oidc]))
+
+
+async def discover(
+    client: httpx.AsyncClient, issuer: str, timeouts: Timeouts = Timeouts()
+) -> ServerMetadata:
+    failures: list[str] = []
+    for url in discovery_urls(issuer):
+        request = client.build_request("GET", url, headers={"Accept": "application/json"})
+        response = await send(client, request, deadline=timeouts.deadline, max_bytes=1024 * 1024)
+        if response.status != 200:
+            failures.append(f"GET {url} → HTTP {response.status}")
+            continue
+        try:
+            data = json.loads(response.body)
+        except ValueError:
+            failures.append(f"GET {url} → not JSON ({response.content_type or 'no type'})")
+            continue
+        if not isinstance(data, dict) or not isinstance(data.get("token_endpoint"), str):
+            failures.append(f"GET {url} → JSON without a token_endpoint")
+            continue
+        published = str(data.get("issuer", ""))
+        if published.rstrip("/") != issuer.strip().rstrip("/"):
+            # RFC 8414 §3.3: a mismatch means the metadata may be an impersonation.
+            raise DiscoveryError(
+                f"The server at {url} says its issuer is “{published}”, not “{issuer}”.",
+                f"Use “{published}” as the issuer URL if you trust it.",
+                details="\n".join([*failures, f"GET {url} → issuer {published!r}"]),
+            )
+        return ServerMetadata(
+            issuer=published,
+            token_endpoint=data["token_endpoint"],
+            jwks_uri=str(data.get("jwks_uri") or ""),
+            revocation_endpoint=str(data.get("revocation_endpoint") or ""),
+            introspection_endpoint=str(data.get("introspection_endpoint") or ""),
+            auth_methods=tuple(data.get("token_endpoint_auth_methods_supported") or ()),
+            raw=data,
+        )
+    raise DiscoveryError(
+        f"No OAuth server information was found at the issuer URL “{issuer}”.",
+        "Check the issuer URL, or enter the token URL directly.",
+        details="\n".join(failures),
+    )
+
+
+def basic_credentials(client_id: str, secret: str) -> str:
+    """RFC 6749 §2.3.1: id and secret are form-urlencoded *before* base64, so a secret holding
+    `:` `+` `%` `&` or a space survives the trip."""
+    pair = f"{quote_plus(client_id)}:{quote_plus(secret)}"
+    return "Basic " + base64.b64encode(pair.encode()).decode("ascii")
+
+
+def _signing_key(private_key: str) -> tuple[Any, str, dict[str, Any]]:
+    """(key, alg, extra JOSE header) from a PEM private key or a private JWK (JSON)."""
+    text = private_key.strip()
+    if text.startswith("{"):
+        try:
+            jwk = jwt.PyJWK(json.loads(text))
+        except (ValueError, jwt.PyJWTError) as exc:
+            raise ProfileError(
+                "The private key (JWK) could not be read.",
+                "Paste the private JWK as JSON, or use a PEM file.",
+                details=f"{type(exc).__name__}: {exc}",
+            ) from exc
+        header = {"kid": jwk.key_id} if jwk.key_id else {}
+        return jwk.key, str(jwk.algorithm_name), header
+    try:
+        key = load_pem_private_key(text.encode(), password=None)
+    except (ValueError, TypeError) as exc:
+        raise ProfileError(
+            "The private key could not be read.",
+            "Use an unencrypted PEM private key (“-----BEGIN PRIVATE KEY-----”) or a private JWK.",
+            details=f"{type(exc).__name__}: {exc}",
+        ) from exc
+    if isinstance(key, rsa.RSAPrivateKey):
+        return key, "RS256", {}
+    if isinstance(key, ec.EllipticCurvePrivateKey):
+        alg = {"secp256r1": "ES256", "secp384r1": "ES384", "secp521r1": "ES512"}.get(key.curve.name)
+        if alg:
+            return key, alg, {}
+    if isinstance(key, ed25519.Ed25519PrivateKey):
+        return key, "EdDSA", {}
+    raise ProfileError(
+        "This kind of private key cannot sign client assertions.",
+        "Use an RSA, P-256/384/521 or Ed25519 key.",
+    )
+
+
+def client_assertion(
+    client_id: str, audience: str, now: datetime, *, secret: str | None, private_key: str | None
+) -> str:
+    """RFC 7523 §3: iss = sub = client id, aud = token endpoint, a fresh jti, a short exp."""
+    claims = {
+        "iss": client_id,
+        "sub": client_id,
+        "aud": audience,
+        "jti": uuid.uuid4().hex,
+        "iat": int(now.timestamp()),
+        "exp": int((now + ASSERTION_LIFETIME).timestamp()),
+    }
+    if private_key is not None:
+        key, alg, header = _signing_key(private_key)
+        return jwt.encode(claims, key, algorithm=alg, headers=header or None)
+    if secret is None:
+        raise ProfileError("The client secret is missing.", "Enter the client secret.")
+    return jwt.encode(claims, secret, algorithm="HS256")
+
+
+def build_token_request(
+    client: httpx.AsyncClient,
+    profile: Profile,
+    credentials: Credentials,
+    token_endpoint: str,
+    now: datetime,
+) -> httpx.Request:
+    form: list[tuple[str, str]] = [("grant_type", "client_credentials")]
+    headers = {"Accept": "application/json"}
+    method = profile.auth_method
+    if method.needs_secret and not credentials.client_secret:
+        raise ProfileError(
+            f"The profile “{profile.name}” has no client secret.",
+            "Enter the client secret in the profile (it is kept in the OS keychain).",
+        )
+    if method.needs_private_key and not credentials.private_key:
+        raise ProfileError(
+            f"The profile “{profile.name}” has no private key.",
+            "Choose the private key file in the profile (it is kept in the OS keychain).",
+        )
+    if method is AuthMethod.CLIENT_SECRET_BASIC:
+        assert credentials.client_secret is not None
+        headers["Authorization"] = basic_credentials(profile.client_id, credentials.client_secret)
+    elif method is AuthMethod.CLIENT_SECRET_POST:
+        assert credentials.client_secret is not None
+        form += [("client_id", profile.client_id), ("client_secret", credentials.client_secret)]
+    else:
+        assertion = client_assertion(
+            profile.client_id,
+            token_endpoint,
+            now,
+            secret=credentials.client_secret if method is AuthMethod.CLIENT_SECRET_JWT else None,
+            private_key=credentials.private_key if method.needs_private_key else None,
+        )
+        form += [
+            ("client_id", profile.client_id),
+            ("client_assertion_type", ASSERTION_TYPE),
+            ("client_assertion", assertion),
+        ]
+    if profile.scopes:
+        form.append(("scope", profile.scope_string))
+    if profile.audience:
+        form.append(("audience", profile.audience))
+    form += [("resource", r) for r in profile.resources]
+    form += list(profile.extra_params)
+    return client.build_request("POST", token_endpoint, data=dict_pairs(form), headers=headers)
+
+
+def dict_pairs(pairs: list[tuple[str, str]]) -> dict[str, str | list[str]]:
+    """httpx takes repeated form fields (several `resource`) as a list value."""
+    out: dict[str, str | list[str]] = {}
+    for key, value in pairs:
+        if key in out:
+            existing = out[key]
+            out[key] = [*(existing if isinstance(existing, list) else [existing]), value]
+        else:
+            out[key] = value
+    return out
+
+
+def _json_body(response: RawResponse) -> tuple[dict[str, Any] | None, str | None]:
+    """The JSON object in a response, and a warning when the content type was not JSON."""
+    if not response.body.strip():
+        return None, None
+    try:
+        data = json.loads(response.body)
+    except ValueError:
+        return None, None
+    if not isinstance(data, dict):
+        return None, None
+    warning = None
+    if response.content_type not in JSON_TYPES and not response.content_type.endswith("+json"):
+        warning = (
+            f"The server labelled its answer “{response.content_type or 'no content type'}” "
+            "instead of application/json; the body was a valid token response, so it was used."
+        )
+    return data, warning
+
+
+async def request_token(
+    client: httpx.AsyncClient,
+    profile: Profile,
+    credentials: Credentials,
+    *,
+    token_endpoint: str,
+    now: datetime,
+    timeouts: Timeouts = Timeouts(),
+) -> Token:
+    request = build_token_request(client, profile, credentials, token_endpoint, now)
+    response = await send(
+        client,
+        request,
+        deadline=timeouts.deadline,
+        max_bytes=timeouts.max_token_bytes,
+        secrets=credentials.values,
+    )
+    exchange = describe_exchange(request, response, credentials.values)
+    if response.status != 200:
+        raise error_from_response(response, exchange, what="the token endpoint")
+    data, warning = _json_body(response)
+    if data is None:
+        kind = response.content_type or "no content type"
+        if not response.body.strip():
+            message = "The token endpoint answered with an empty page instead of a token."
+        elif "html" in kind:
+            message = "The token endpoint answered with a web page (HTML) instead of a token."
+        else:
+            message = f"The token endpoint answered with something that is not JSON ({kind})."
+        raise BadResponseError(
+            message,
+            "Check the token URL: it is probably a login page or the wrong address.",
+            exchange=exchange,
+        )
+    try:
+        token = token_from_response(data, now)
+    except BadResponseError as exc:
+        raise BadResponseError(exc.message, exc.hint, exchange=exchange) from None
+    if warning:
+        token = replace(token, warnings=(*token.warnings, warning))
+    return token
+
+
+async def _post_token_operation(
+    client: httpx.AsyncClient,
+    profile: Profile,
+    credentials: Credentials,
+    *,
+    endpoint: str,
+    token: str,
+    now: datetime,
+    timeouts: Timeouts,
+    what: str,
+) -> RawResponse:
+    base = build_token_request(client, profile, credentials, endpoint, now)
+    # Same client authentication as the token request; only the form differs.
+    form = [("token", token), ("token_type_hint", "access_token")]
+    if profile.auth_method is not AuthMethod.CLIENT_SECRET_BASIC:
+        keep = {"client_id", "client_secret", "client_assertion", "client_assertion_type"}
+        form += [
+            (k, v) for k, v in httpx.QueryParams(base.content.decode()).multi_items() if k in keep
+        ]
+    headers = {k: v for k, v in base.headers.items() if k.lower() in {"authorization", "accept"}}
+    request = client.build_request("POST", endpoint, data=dict_pairs(form), headers=headers)
+    secrets = (*credentials.values, token)
+    response = await send(
+        client,
+        request,
+        deadline=timeouts.deadline,
+        max_bytes=timeouts.max_token_bytes,
+        secrets=secrets,
+    )
+    if response.status != 200:
+        raise error_from_response(
+            response, describe_exchange(request, response, secrets), what=what
+        )
+    return response
+
+
+async def revoke(
+    client: httpx.AsyncClient,
+    profile: Profile,
+    credentials: Credentials,
+    *,
+    endpoint: str,
+    token: str,
+    now: datetime,
+    timeouts: Timeouts = Timeouts(),
+) -> None:
+    await _post_token_operation(
+        client, profile, credentials, endpoint=endpoint, token=token, now=now,
+        timeouts=timeouts, what="the revocation endpoint",
+    )
+
+
+async def introspect(
+    client: httpx.AsyncClient,
+    profile: Profile,
+    credentials: Credentials,
+    *,
+    endpoint: str,
+    token: str,
+    now: datetime,
+    timeouts: Timeouts = Timeouts(),
+) -> dict[str, Any]:
+    response = await _post_token_operation(
+        client, profile, credentials, endpoint=endpoint, token=token, now=now,
+        timeouts=timeouts, what="the introspection endpoint",
+    )
+    data, _ = _json_body(response)
+    if data is None or not isinstance(data.get("active"), bool):
+        raise BadResponseError(
+            "The introspection endpoint did not answer with a token description.",
+            "Look at the details for what it sent.",
+        )
+    return data
+
+
+async def fetch_jwks(
+    client: httpx.AsyncClient, jwks_uri: str, timeouts: Timeouts = Timeouts()
+) -> dict[str, Any]:
+    request = client.build_request("GET", jwks_uri, headers={"Accept": "application/json"})
+    response = await send(client, request, deadline=timeouts.deadline, max_bytes=1024 * 1024)
+    data, _ = _json_body(response)
+    if response.status != 200 or data is None or not isinstance(data.get("keys"), list):
+        raise DiscoveryError(
+            "The issuer's signing keys (JWKS) could not be loaded.",
+            "Check the issuer URL in the profile.",
+            exchange=describe_exchange(request, response),
+        )
+    return data

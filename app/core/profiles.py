@@ -1,0 +1,224 @@
+"""A profile: one machine-to-machine client at one identity server. Non-secret fields only.
+
+The client secret, the private key and the cached token belong to the keychain (storage/secrets.py),
+keyed by `Profile.id`, which never changes, so renaming a profile orphans nothing.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import uuid
+from dataclasses import dataclass, field, fields, replace
+from enum import StrEnum
+from typing import Any
+from urllib.parse import urlsplit
+
+from app.core.errors import ProfileError
+
+
+class AuthMethod(StrEnum):
+    """How the client proves who it is to the token endpoint (OAuth client authentication)."""
+
+    CLIENT_SECRET_BASIC = "client_secret_basic"
+    CLIENT_SECRET_POST = "client_secret_post"
+    PRIVATE_KEY_JWT = "private_key_jwt"
+    CLIENT_SECRET_JWT = "client_secret_jwt"
+
+    @property
+    def label(self) -> str:
+        return _AUTH_LABELS[self][0]
+
+    @property
+    def explanation(self) -> str:
+        return _AUTH_LABELS[self][1]
+
+    @property
+    def needs_secret(self) -> bool:
+        return self is not AuthMethod.PRIVATE_KEY_JWT
+
+    @property
+    def needs_private_key(self) -> bool:
+        return self is AuthMethod.PRIVATE_KEY_JWT
+
+
+_AUTH_LABELS = {
+    AuthMethod.CLIENT_SECRET_BASIC: (
+        "Client secret in the Authorization header (most common)",
+        "Sends the client ID and secret as HTTP Basic credentials.",
+    ),
+    AuthMethod.CLIENT_SECRET_POST: (
+        "Client secret in the request body",
+        "Sends the client ID and secret as form fields; use it when the docs say so.",
+    ),
+    AuthMethod.PRIVATE_KEY_JWT: (
+        "Private key (signed assertion)",
+        "Signs a short-lived assertion with your private key; no secret travels.",
+    ),
+    AuthMethod.CLIENT_SECRET_JWT: (
+        "Client secret, signed assertion",
+        "Signs a short-lived assertion with the client secret (HMAC).",
+    ),
+}
+
+# Token request fields Tokendesk sets itself; extra parameters may not override them.
+RESERVED_PARAMS = frozenset(
+    {
+        "grant_type",
+        "client_id",
+        "client_secret",
+        "client_assertion",
+        "client_assertion_type",
+        "scope",
+        "resource",
+        "audience",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a profile, tied to the field a form should highlight."""
+
+    field: str
+    message: str
+    blocking: bool = True
+
+
+def new_profile_id() -> str:
+    return uuid.uuid4().hex
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    client_id: str
+    token_url: str = ""
+    issuer_url: str = ""
+    auth_method: AuthMethod = AuthMethod.CLIENT_SECRET_BASIC
+    scopes: tuple[str, ...] = ()
+    audience: str = ""
+    resources: tuple[str, ...] = ()
+    extra_params: tuple[tuple[str, str], ...] = ()
+    api_base_url: str = ""
+    verify_tls: bool = True
+    ca_bundle: str = ""
+    notes: str = ""
+    auto_refresh: bool = False
+    id: str = field(default_factory=new_profile_id)
+
+    def with_changes(self, **changes: Any) -> Profile:
+        return replace(self, **changes)
+
+    @property
+    def scope_string(self) -> str:
+        return " ".join(self.scopes)
+
+    def problems(self) -> list[Problem]:
+        """Everything a form should flag before saving; blocking problems prevent use."""
+        found: list[Problem] = []
+        if not self.name.strip():
+            found.append(Problem("name", "Give the profile a name."))
+        if not self.client_id.strip():
+            found.append(Problem("client_id", "Enter the client ID from your identity server."))
+        if self.token_url and self.issuer_url:
+            found.append(
+                Problem("token_url", "Fill in either the token URL or the issuer URL, not both.")
+            )
+        elif not self.token_url and not self.issuer_url:
+            found.append(Problem("token_url", "Enter the token URL or the issuer URL."))
+        for name in ("token_url", "issuer_url", "api_base_url"):
+            value = getattr(self, name)
+            if value:
+                found += _url_problems(name, value)
+        for resource in self.resources:
+            split = urlsplit(resource)
+            if not split.scheme or split.fragment:
+                found.append(
+                    Problem(
+                        "resources",
+                        f"“{resource}” is not an absolute URI without a #fragment (RFC 8707).",
+                    )
+                )
+        for key, _ in self.extra_params:
+            if not key.strip():
+                found.append(Problem("extra_params", "An extra parameter has no name."))
+            elif key in RESERVED_PARAMS:
+                found.append(
+                    Problem("extra_params", f"“{key}” is set by Tokendesk; use its own field.")
+                )
+        if any(not s or any(c.isspace() for c in s) for s in self.scopes):
+            found.append(Problem("scopes", "Scopes are single words separated by spaces."))
+        return found
+
+    def check(self) -> None:
+        """Raise a ProfileError naming the first blocking problem."""
+        blocking = [p for p in self.problems() if p.blocking]
+        if blocking:
+            raise ProfileError(
+                f"The profile “{self.name or 'unnamed'}” is incomplete: {blocking[0].message}",
+                "Edit the profile and fix the highlighted fields.",
+                details="\n".join(f"{p.field}: {p.message}" for p in blocking),
+            )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, tuple):
+                value = [list(v) if isinstance(v, tuple) else v for v in value]
+            data[f.name] = str(value) if isinstance(value, AuthMethod) else value
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Profile:
+        """Build from stored JSON, ignoring unknown keys (a newer minor version may add some)."""
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        try:
+            if "auth_method" in values:
+                values["auth_method"] = AuthMethod(values["auth_method"])
+            for key in ("scopes", "resources"):
+                if key in values:
+                    values[key] = tuple(str(v) for v in values[key])
+            if "extra_params" in values:
+                values["extra_params"] = tuple((str(k), str(v)) for k, v in values["extra_params"])
+            for key in ("verify_tls", "auto_refresh"):
+                if key in values and not isinstance(values[key], bool):
+                    raise TypeError(key)
+            return cls(**values)
+        except (TypeError, ValueError) as exc:
+            raise ProfileError(
+                f"A saved profile (“{data.get('name', '?')}”) has a field Tokendesk cannot read.",
+                "Fix or remove that profile in the profiles file, or import it again.",
+                details=f"{type(exc).__name__}: {exc}\n{data!r}",
+            ) from exc
+
+
+def split_scopes(text: str) -> tuple[str, ...]:
+    """Scopes as people type them: separated by spaces, commas or new lines."""
+    return tuple(dict.fromkeys(text.replace(",", " ").split()))
+
+
+def is_loopback_host(host: str) -> bool:
+    if host in {"localhost", "localhost."} or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _url_problems(name: str, value: str) -> list[Problem]:
+    split = urlsplit(value.strip())
+    if split.scheme not in {"http", "https"} or not split.hostname:
+        return [Problem(name, f"“{value}” is not a web address (it should start with https://).")]
+    if split.scheme == "http" and not is_loopback_host(split.hostname):
+        return [
+            Problem(
+                name,
+                f"“{value}” is not encrypted (http://); secrets and tokens would travel in clear. "
+                "Use https:// unless this is a local test server.",
+                blocking=False,
+            )
+        ]
+    return []

@@ -1,0 +1,228 @@
+"""Tokens and their state: parsing a token response (RFC 6749 §5.1), expiry maths, pasted tokens.
+
+Every time-dependent answer takes `now` from the caller (an injected clock), never the system.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from app.core.errors import BadResponseError
+from app.core.jwtinfo import DecodedJwt, decode_unverified
+
+
+class TokenState(StrEnum):
+    NONE = "none"
+    VALID = "valid"
+    EXPIRING = "expiring"
+    EXPIRED = "expired"
+    FAILED = "failed"
+
+
+class TokenSource(StrEnum):
+    FETCHED = "fetched"
+    PASTED = "pasted"
+
+
+@dataclass(frozen=True)
+class ExpiryPolicy:
+    """A token is "expiring" when less than `min_seconds` or `fraction` of its lifetime is left."""
+
+    min_seconds: float = 60.0
+    fraction: float = 0.10
+
+    def margin(self, lifetime: timedelta | None) -> timedelta:
+        by_fraction = lifetime * self.fraction if lifetime else timedelta(0)
+        return max(timedelta(seconds=self.min_seconds), by_fraction)
+
+
+# Response fields that are secrets in their own right and are never kept with the token record.
+_DROPPED_FIELDS = frozenset({"access_token", "refresh_token", "id_token"})
+
+
+@dataclass(frozen=True)
+class Token:
+    access_token: str = field(repr=False)
+    token_type: str
+    issued_at: datetime
+    expires_at: datetime | None
+    scopes: tuple[str, ...] = ()
+    source: TokenSource = TokenSource.FETCHED
+    extra: dict[str, Any] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def lifetime(self) -> timedelta | None:
+        return self.expires_at - self.issued_at if self.expires_at else None
+
+    def remaining(self, now: datetime) -> timedelta | None:
+        return self.expires_at - now if self.expires_at else None
+
+    def state(self, now: datetime, policy: ExpiryPolicy = ExpiryPolicy()) -> TokenState:
+        remaining = self.remaining(now)
+        if remaining is None:
+            return TokenState.VALID
+        if remaining <= timedelta(0):
+            return TokenState.EXPIRED
+        if remaining <= policy.margin(self.lifetime):
+            return TokenState.EXPIRING
+        return TokenState.VALID
+
+    def refresh_at(self, policy: ExpiryPolicy = ExpiryPolicy()) -> datetime | None:
+        """When an auto-refresh should fetch the next token: as it enters the expiring window."""
+        if self.expires_at is None:
+            return None
+        return self.expires_at - policy.margin(self.lifetime)
+
+    @property
+    def header_scheme(self) -> str:
+        # RFC 6750 spells it "Bearer"; servers send "bearer", "BEARER"... (token_type is
+        # case-insensitive, RFC 6749 §5.1).
+        return "Bearer" if self.token_type.lower() == "bearer" else self.token_type
+
+    @property
+    def authorization_header(self) -> str:
+        return f"{self.header_scheme} {self.access_token}"
+
+    @property
+    def jwt(self) -> DecodedJwt | None:
+        return decode_unverified(self.access_token)
+
+    def to_json(self) -> str:
+        """Serialised for the keychain cache (the only place a token is written to)."""
+        return json.dumps(
+            {
+                "v": 1,
+                "access_token": self.access_token,
+                "token_type": self.token_type,
+                "issued_at": self.issued_at.timestamp(),
+                "expires_at": self.expires_at.timestamp() if self.expires_at else None,
+                "scopes": list(self.scopes),
+                "source": str(self.source),
+                "extra": self.extra,
+                "warnings": list(self.warnings),
+            }
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> Token | None:
+        """The cached token, or None when the cache entry is unreadable (it is then refetched)."""
+        try:
+            data = json.loads(text)
+            expires = data.get("expires_at")
+            return cls(
+                access_token=str(data["access_token"]),
+                token_type=str(data["token_type"]),
+                issued_at=datetime.fromtimestamp(float(data["issued_at"]), UTC),
+                expires_at=datetime.fromtimestamp(float(expires), UTC) if expires else None,
+                scopes=tuple(str(s) for s in data.get("scopes", [])),
+                source=TokenSource(data.get("source", "fetched")),
+                extra=dict(data.get("extra", {})),
+                warnings=tuple(str(w) for w in data.get("warnings", [])),
+            )
+        except (ValueError, KeyError, TypeError, OverflowError):
+            return None
+
+
+def _parse_expires_in(value: Any) -> tuple[float | None, str | None]:
+    if value is None:
+        return None, None
+    if isinstance(value, bool):
+        return None, f"The server sent expires_in={value!r}, which is not a number; ignored."
+    if isinstance(value, int | float):
+        number = float(value)
+    elif isinstance(value, str):
+        try:
+            number = float(value.strip())
+        except ValueError:
+            return None, f"The server sent expires_in={value!r}, which is not a number; ignored."
+    else:
+        return None, f"The server sent expires_in={value!r}, which is not a number; ignored."
+    if not math.isfinite(number) or number < 0:
+        return None, f"The server sent expires_in={value!r}, which is not a lifetime; ignored."
+    return number, None
+
+
+def token_from_response(body: dict[str, Any], now: datetime) -> Token:
+    """A Token from a successful token response. Raises BadResponseError when it holds none."""
+    access_token = body.get("access_token")
+    if not isinstance(access_token, str) or not access_token.strip():
+        raise BadResponseError(
+            "The server answered without an access token.",
+            "Check the token URL: it may not be the token endpoint of your identity server.",
+        )
+    warnings: list[str] = []
+    token_type = body.get("token_type")
+    if not isinstance(token_type, str) or not token_type.strip():
+        warnings.append("The server did not say the token type; assuming Bearer.")
+        token_type = "Bearer"
+    elif token_type.lower() not in {"bearer", "n_a"}:
+        warnings.append(
+            f"The server issued a “{token_type}” token; Tokendesk sends it as "
+            f"“Authorization: {token_type} …”, which most APIs do not expect."
+        )
+    seconds, warning = _parse_expires_in(body.get("expires_in"))
+    if warning:
+        warnings.append(warning)
+    decoded = decode_unverified(access_token)
+    expires_at: datetime | None = None
+    if seconds is not None:
+        expires_at = now + timedelta(seconds=seconds)
+    elif decoded is not None and decoded.time_claim("exp") is not None:
+        expires_at = decoded.time_claim("exp")
+    scope = body.get("scope")
+    if isinstance(scope, str):
+        scopes = tuple(scope.split())
+    elif isinstance(scope, list):
+        scopes = tuple(str(s) for s in scope)
+    else:
+        scopes = decoded.scopes if decoded else ()
+    return Token(
+        access_token=access_token.strip(),
+        token_type=token_type.strip(),
+        issued_at=now,
+        expires_at=expires_at,
+        scopes=scopes,
+        extra={k: v for k, v in body.items() if k not in _DROPPED_FIELDS | {"token_type"}},
+        warnings=tuple(warnings),
+    )
+
+
+def token_from_pasted(text: str, now: datetime) -> Token:
+    """A token obtained elsewhere (a developer-tools page, a colleague): accepts the raw token,
+    `Bearer …`, `Authorization: Bearer …`, or a whole JSON token response."""
+    cleaned = text.strip()
+    if cleaned.startswith("{"):
+        try:
+            body = json.loads(cleaned)
+        except ValueError:
+            body = None
+        if isinstance(body, dict):
+            return replace(token_from_response(body, now), source=TokenSource.PASTED)
+    if cleaned.lower().startswith("authorization:"):
+        cleaned = cleaned.split(":", 1)[1].strip()
+    token_type = "Bearer"
+    first, _, rest = cleaned.partition(" ")
+    if rest and first.lower() in {"bearer", "dpop"}:
+        token_type, cleaned = ("Bearer" if first.lower() == "bearer" else "DPoP"), rest.strip()
+    if not cleaned or any(c.isspace() for c in cleaned):
+        raise BadResponseError(
+            "That does not look like a token: it is empty or has spaces inside.",
+            "Paste just the token, or the whole “Bearer …” value.",
+        )
+    decoded = decode_unverified(cleaned)
+    issued = decoded.time_claim("iat") if decoded else None
+    return Token(
+        access_token=cleaned,
+        token_type=token_type,
+        issued_at=issued or now,
+        expires_at=decoded.time_claim("exp") if decoded else None,
+        scopes=decoded.scopes if decoded else (),
+        source=TokenSource.PASTED,
+        warnings=() if decoded else ("Not a JWT: its expiry is unknown.",),
+    )

@@ -1,0 +1,228 @@
+"""The one door for secrets: client secrets, private keys and cached tokens go to the OS keychain
+through `keyring`, keyed by profile id, and nowhere else. There is no plaintext fallback.
+
+keyring is synchronous and may block on an unlock prompt (a locked keyring with a display waits
+forever), so every call runs on a daemon thread with a timeout: a hung keychain turns into a
+KeychainTimeoutError instead of a frozen window or a CLI that never exits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+from collections.abc import Callable
+from enum import StrEnum
+from typing import Any, Protocol, TypeVar
+
+import keyring.errors as kerr
+
+from app.core.errors import (
+    InsecureKeychainError,
+    KeychainError,
+    KeychainLockedError,
+    KeychainTimeoutError,
+    NoKeychainError,
+)
+
+SERVICE = "tokendesk"
+T = TypeVar("T")
+
+
+class SecretKind(StrEnum):
+    CLIENT_SECRET = "client_secret"
+    PRIVATE_KEY = "private_key"
+    TOKEN = "token"
+
+
+class SecretStore(Protocol):
+    """Async access to a profile's secrets. Implementations: KeyringSecretStore (the OS keychain)
+    and MemorySecretStore (unit tests only)."""
+
+    async def get(self, profile_id: str, kind: SecretKind) -> str | None: ...
+
+    async def set(self, profile_id: str, kind: SecretKind, value: str) -> None: ...
+
+    async def delete(self, profile_id: str, kind: SecretKind) -> None: ...
+
+    async def delete_all(self, profile_id: str) -> None: ...
+
+
+class MemorySecretStore:
+    """In-memory store for unit tests of core logic. Never wired into the app."""
+
+    def __init__(self) -> None:
+        self.values: dict[tuple[str, SecretKind], str] = {}
+
+    async def get(self, profile_id: str, kind: SecretKind) -> str | None:
+        return self.values.get((profile_id, kind))
+
+    async def set(self, profile_id: str, kind: SecretKind, value: str) -> None:
+        self.values[(profile_id, kind)] = value
+
+    async def delete(self, profile_id: str, kind: SecretKind) -> None:
+        self.values.pop((profile_id, kind), None)
+
+    async def delete_all(self, profile_id: str) -> None:
+        for kind in SecretKind:
+            await self.delete(profile_id, kind)
+
+
+# Backends that keep secrets in an OS keychain. Anything else (keyrings.alt's plaintext or
+# "encrypted" files, the null and fail backends, unknown third-party ones) is refused.
+TRUSTED_BACKENDS = frozenset(
+    {
+        "keyring.backends.SecretService.Keyring",
+        "keyring.backends.libsecret.Keyring",
+        "keyring.backends.kwallet.DBusKeyring",
+        "keyring.backends.kwallet.DBusKeyringKWallet4",
+        "keyring.backends.macOS.Keyring",
+        "keyring.backends.Windows.WinVaultKeyring",
+    }
+)
+
+
+def backend_name(backend: Any) -> str:
+    cls = type(backend)
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def check_backend(backend: Any) -> None:
+    """Raise a KeychainError unless `backend` stores secrets in a real OS keychain."""
+    name = backend_name(backend)
+    if name == "keyring.backends.chainer.ChainerBackend":
+        members = list(getattr(backend, "backends", []))
+        if not members:
+            check_backend(None)
+        for member in members:
+            check_backend(member)
+        return
+    if name in TRUSTED_BACKENDS:
+        return
+    if name.startswith(("keyring.backends.fail", "keyring.backends.null", "builtins.NoneType")):
+        raise NoKeychainError(
+            "No OS keychain is running, so secrets cannot be stored safely.",
+            "Start gnome-keyring or KWallet (on Linux), then retry.",
+            details=f"keyring backend: {name}",
+        )
+    raise InsecureKeychainError(
+        "The configured keyring backend is not an OS keychain, so Tokendesk will not use it.",
+        "Remove keyrings.alt (or the keyring setting that selects it) and use gnome-keyring, "
+        "KWallet, the macOS Keychain or the Windows Credential Manager.",
+        details=f"keyring backend: {name}",
+    )
+
+
+def _translate(exc: Exception) -> KeychainError:
+    raw = f"{type(exc).__module__}.{type(exc).__name__}: {exc}"
+    if isinstance(exc, kerr.KeyringLocked) or "locked" in str(exc).lower():
+        return KeychainLockedError(
+            "The OS keychain is locked.",
+            "Unlock it (for example by logging in to the desktop again), then retry.",
+            details=raw,
+        )
+    if isinstance(exc, kerr.NoKeyringError):
+        return NoKeychainError(
+            "No OS keychain is running, so secrets cannot be stored safely.",
+            "Start gnome-keyring or KWallet (on Linux), then retry.",
+            details=raw,
+        )
+    if isinstance(exc, kerr.InitError) or "prompt dismissed" in str(exc).lower():
+        return KeychainLockedError(
+            "The OS keychain refused access (its unlock prompt was dismissed or cannot be shown).",
+            "Unlock the keychain, then retry.",
+            details=raw,
+        )
+    return KeychainError(
+        "The OS keychain refused the request.",
+        "Check that the keychain is unlocked and working, then retry.",
+        details=raw,
+    )
+
+
+async def run_with_timeout(fn: Callable[[], T], limit: float) -> T:
+    """Run a blocking call on a daemon thread. Unlike a ThreadPoolExecutor, a thread stuck in an
+    unlock prompt does not keep the process alive at exit."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[T] = loop.create_future()
+
+    def deliver(result: T | None, error: BaseException | None) -> None:
+        if future.done():
+            return
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(result)  # type: ignore[arg-type]
+
+    def work() -> None:
+        try:
+            result = fn()
+        except BaseException as exc:
+            loop.call_soon_threadsafe(deliver, None, exc)
+        else:
+            loop.call_soon_threadsafe(deliver, result, None)
+
+    threading.Thread(target=work, name="tokendesk-keychain", daemon=True).start()
+    try:
+        return await asyncio.wait_for(future, limit)
+    except TimeoutError:
+        raise KeychainTimeoutError(
+            f"The OS keychain did not answer within {limit:.0f} seconds.",
+            "It may be waiting for you to unlock it: look for a password prompt, then retry.",
+        ) from None
+
+
+class KeyringSecretStore:
+    """The OS keychain through `keyring`. `backend` is a keyring backend instance (injected; the
+    composition root passes `keyring.get_keyring()`)."""
+
+    def __init__(self, backend: Any, *, timeout: float = 15.0, service: str = SERVICE) -> None:
+        self._backend = backend
+        self._timeout = timeout
+        self._service = service
+
+    @property
+    def backend_name(self) -> str:
+        return backend_name(self._backend)
+
+    def _username(self, profile_id: str, kind: SecretKind) -> str:
+        return f"{profile_id}/{kind}"
+
+    async def _call(self, fn: Callable[[], T]) -> T:
+        check_backend(self._backend)
+
+        def guarded() -> T:
+            try:
+                return fn()
+            except KeychainError:
+                raise
+            except Exception as exc:
+                raise _translate(exc) from exc
+
+        return await run_with_timeout(guarded, self._timeout)
+
+    async def check(self) -> None:
+        """Prove the keychain answers (a read of an entry that need not exist)."""
+        await self._call(lambda: self._backend.get_password(self._service, "tokendesk-probe"))
+
+    async def get(self, profile_id: str, kind: SecretKind) -> str | None:
+        user = self._username(profile_id, kind)
+        value = await self._call(lambda: self._backend.get_password(self._service, user))
+        return value if isinstance(value, str) else None
+
+    async def set(self, profile_id: str, kind: SecretKind, value: str) -> None:
+        user = self._username(profile_id, kind)
+        await self._call(lambda: self._backend.set_password(self._service, user, value))
+
+    async def delete(self, profile_id: str, kind: SecretKind) -> None:
+        user = self._username(profile_id, kind)
+
+        def remove() -> None:
+            with contextlib.suppress(kerr.PasswordDeleteError):  # nothing stored: already gone
+                self._backend.delete_password(self._service, user)
+
+        await self._call(remove)
+
+    async def delete_all(self, profile_id: str) -> None:
+        for kind in SecretKind:
+            await self.delete(profile_id, kind)

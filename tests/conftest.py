@@ -1,0 +1,90 @@
+"""Test session set-up: isolated XDG dirs, offscreen Qt, a private real keychain.
+
+This runs before anything imports keyring or Qt, so no test can reach the developer's own
+keychain, config or display, however the suite is started.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+_ROOT = Path(tempfile.mkdtemp(prefix="tokendesk-tests-"))
+XDG = {
+    "XDG_CONFIG_HOME": _ROOT / "config",
+    "XDG_DATA_HOME": _ROOT / "data",
+    "XDG_CACHE_HOME": _ROOT / "cache",
+    "XDG_STATE_HOME": _ROOT / "state",
+    "XDG_RUNTIME_DIR": _ROOT / "runtime",
+}
+for _name, _path in XDG.items():
+    _path.mkdir(mode=0o700)
+    os.environ[_name] = str(_path)
+os.environ["HOME"] = str(_ROOT / "home")
+(_ROOT / "home").mkdir()
+for _name in ("DISPLAY", "WAYLAND_DISPLAY", "PYTHON_KEYRING_BACKEND"):
+    os.environ.pop(_name, None)
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+# Until the private bus is up, point D-Bus nowhere rather than at the developer's session.
+os.environ["DBUS_SESSION_BUS_ADDRESS"] = f"unix:path={_ROOT / 'no-bus'}"
+
+from tests.support import idp as idp_support  # noqa: E402
+from tests.support import keychain as _keychain  # noqa: E402
+from tests.support.fault_server import FaultServer  # noqa: E402
+
+_KEYCHAIN: _keychain.PrivateKeychain | None = None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global _KEYCHAIN
+    _KEYCHAIN = _keychain.start(XDG["XDG_RUNTIME_DIR"])
+    os.environ["DBUS_SESSION_BUS_ADDRESS"] = _KEYCHAIN.bus_address
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _KEYCHAIN is not None:
+        _KEYCHAIN.stop()
+    shutil.rmtree(_ROOT, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def test_root() -> Path:
+    return _ROOT
+
+
+class FakeClock:
+    """An injected clock that only moves when a test moves it."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.current = start or datetime.now(UTC).replace(microsecond=0)
+
+    def __call__(self) -> datetime:
+        return self.current
+
+    def advance(self, seconds: float) -> None:
+        self.current += timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture(scope="session")
+def idp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[idp_support.IdentityServer]:
+    server = idp_support.start(tmp_path_factory.mktemp("idp"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def faults() -> Iterator[FaultServer]:
+    server = FaultServer().start()
+    yield server
+    server.stop()
