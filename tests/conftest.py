@@ -38,18 +38,18 @@ from tests.support import idp as idp_support  # noqa: E402
 from tests.support import keychain as _keychain  # noqa: E402
 from tests.support.fault_server import FaultServer  # noqa: E402
 
-_KEYCHAIN: _keychain.PrivateKeychain | None = None
+_RUNNING: list[_keychain.PrivateKeychain] = []
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    global _KEYCHAIN
-    _KEYCHAIN = _keychain.start(XDG["XDG_RUNTIME_DIR"])
-    os.environ["DBUS_SESSION_BUS_ADDRESS"] = _KEYCHAIN.bus_address
+    keychain = _keychain.start(XDG["XDG_RUNTIME_DIR"])
+    _RUNNING.append(keychain)
+    os.environ["DBUS_SESSION_BUS_ADDRESS"] = keychain.bus_address
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    if _KEYCHAIN is not None:
-        _KEYCHAIN.stop()
+    for keychain in _RUNNING:
+        keychain.stop()
     shutil.rmtree(_ROOT, ignore_errors=True)
 
 

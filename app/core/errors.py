@@ -100,7 +100,8 @@ class OAuthServerError(TokendeskError):
 
 
 class NetworkError(TokendeskError):
-    """The server could not be reached or the connection broke: DNS, refused, TLS, timeout, reset."""
+    """The server could not be reached or the connection broke (DNS, refused, TLS, timeout,
+    reset)."""
 
     code = "network"
 

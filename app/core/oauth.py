@@ -294,6 +294,17 @@ async def request_token(
         raise BadResponseError(exc.message, exc.hint, exchange=exchange) from None
     if warning:
         token = replace(token, warnings=(*token.warnings, warning))
+    missing = [s for s in profile.scopes if s not in token.scopes]
+    if missing and token.scopes:
+        # Many servers drop scopes a client may not have without saying so; the API's 403
+        # later would be a mystery.
+        token = replace(
+            token,
+            warnings=(
+                *token.warnings,
+                f"Scopes not granted by the server: {' '.join(missing)}.",
+            ),
+        )
     return token
 
 
@@ -344,8 +355,14 @@ async def revoke(
     timeouts: Timeouts = Timeouts(),
 ) -> None:
     await _post_token_operation(
-        client, profile, credentials, endpoint=endpoint, token=token, now=now,
-        timeouts=timeouts, what="the revocation endpoint",
+        client,
+        profile,
+        credentials,
+        endpoint=endpoint,
+        token=token,
+        now=now,
+        timeouts=timeouts,
+        what="the revocation endpoint",
     )
 
 
@@ -360,8 +377,14 @@ async def introspect(
     timeouts: Timeouts = Timeouts(),
 ) -> dict[str, Any]:
     response = await _post_token_operation(
-        client, profile, credentials, endpoint=endpoint, token=token, now=now,
-        timeouts=timeouts, what="the introspection endpoint",
+        client,
+        profile,
+        credentials,
+        endpoint=endpoint,
+        token=token,
+        now=now,
+        timeouts=timeouts,
+        what="the introspection endpoint",
     )
     data, _ = _json_body(response)
     if data is None or not isinstance(data.get("active"), bool):

@@ -156,8 +156,11 @@ async def send(
     """Send and read the whole body within `deadline` seconds (httpx's own timeouts are per
     read, so a slow drip would otherwise never end) and at most `max_bytes` bytes."""
     secrets = tuple(secrets)
+    # httpx's own per-phase timeouts fire first and clean up their connection; the outer
+    # deadline catches what they cannot (a body that trickles in one byte at a time).
+    request.extensions["timeout"] = httpx.Timeout(deadline).as_dict()
     try:
-        async with asyncio.timeout(deadline):
+        async with asyncio.timeout(deadline + 0.5):
             response = await client.send(request, stream=True)
             try:
                 chunks: list[bytes] = []

@@ -74,7 +74,8 @@ class ProfileStore:
         version = data.get("version")
         if not isinstance(version, int) or version > VERSION:
             self._fail(
-                f"The profiles file was written by a newer version of Tokendesk (format {version}).",
+                "The profiles file was written by a newer version of Tokendesk "
+                f"(format {version}).",
                 "Update Tokendesk to use these profiles; this version left the file untouched.",
                 f"this version reads format {VERSION}",
             )

@@ -154,13 +154,19 @@ async def run_with_timeout(fn: Callable[[], T], limit: float) -> T:
         else:
             future.set_result(result)  # type: ignore[arg-type]
 
+    def hand_over(result: T | None, error: BaseException | None) -> None:
+        # After a timeout the loop may be closed (the app quit, the CLI returned): nobody
+        # waits for the answer any more, so it is dropped.
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(deliver, result, error)
+
     def work() -> None:
         try:
             result = fn()
-        except BaseException as exc:
-            loop.call_soon_threadsafe(deliver, None, exc)
+        except BaseException as exc:  # handed to the awaiting coroutine
+            hand_over(None, exc)
         else:
-            loop.call_soon_threadsafe(deliver, result, None)
+            hand_over(result, None)
 
     threading.Thread(target=work, name="tokendesk-keychain", daemon=True).start()
     try:

@@ -62,16 +62,20 @@ class FaultServer:
 
         def run() -> None:
             loop = asyncio.new_event_loop()
+            asyncio.set_event_loop(loop)
             self._loop = loop
-            self._server = loop.run_until_complete(
-                asyncio.start_server(self._handle, self.host, 0)
-            )
+            self._server = loop.run_until_complete(asyncio.start_server(self._handle, self.host, 0))
             self.port = self._server.sockets[0].getsockname()[1]
             ready.set()
             loop.run_forever()
+            pending = asyncio.all_tasks(loop)
+            for task in pending:
+                task.cancel()
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
             self._server.close()
             loop.run_until_complete(self._server.wait_closed())
             loop.close()
+            asyncio.set_event_loop(None)
 
         self._thread = threading.Thread(target=run, name="fault-server", daemon=True)
         self._thread.start()
@@ -124,7 +128,9 @@ async def _html(_s: FaultServer, w: asyncio.StreamWriter, _q: dict[str, list[str
 
 
 async def _truncated(_s: FaultServer, w: asyncio.StreamWriter, _q: dict[str, list[str]]) -> None:
-    w.write(_response("200 OK", b'{"access_token": "abc123", "token_type": "Bea', "application/json"))
+    w.write(
+        _response("200 OK", b'{"access_token": "abc123", "token_type": "Bea', "application/json")
+    )
 
 
 async def _empty(_s: FaultServer, w: asyncio.StreamWriter, _q: dict[str, list[str]]) -> None:
@@ -150,9 +156,7 @@ async def _no_expires_opaque(
     w.write(_response("200 OK", _token_body(access_token="opaque-forever"), "application/json"))
 
 
-async def _plain_token(
-    _s: FaultServer, w: asyncio.StreamWriter, _q: dict[str, list[str]]
-) -> None:
+async def _plain_token(_s: FaultServer, w: asyncio.StreamWriter, _q: dict[str, list[str]]) -> None:
     body = _token_body(access_token="labelled-text-plain", expires_in=60)
     w.write(_response("200 OK", body, "text/plain"))
 
@@ -181,8 +185,7 @@ async def _huge(_s: FaultServer, w: asyncio.StreamWriter, _q: dict[str, list[str
 async def _drip(_s: FaultServer, w: asyncio.StreamWriter, _q: dict[str, list[str]]) -> None:
     body = _token_body(access_token="too-slow", expires_in=60)
     head = (
-        f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-        f"Content-Length: {len(body)}\r\n\r\n"
+        f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
     )
     w.write(head.encode())
     try:

@@ -84,7 +84,9 @@ def make_clients() -> tuple[dict[str, TestClient], list[dict[str, Any]]]:
         "pkjwt": TestClient("m2m-pkjwt", "private_key_jwt", private_key_pem=_pem(rsa_key)),
         "pkjwt-ec": TestClient("m2m-pkjwt-ec", "private_key_jwt", private_key_pem=_pem(ec_key)),
         "narrow": TestClient(
-            "m2m-narrow", "client_secret_basic", secret="narrow-secret-0123456789",
+            "m2m-narrow",
+            "client_secret_basic",
+            secret="narrow-secret-0123456789",
             scope="orders:read",
         ),
     }

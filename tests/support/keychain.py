@@ -54,9 +54,30 @@ def _name_has_owner(address: str, name: str) -> bool:
     return "boolean true" in result.stdout
 
 
+def _default_collection_ready(address: str) -> bool:
+    result = subprocess.run(
+        [
+            "dbus-send",
+            f"--bus={address}",
+            "--dest=org.freedesktop.secrets",
+            "--type=method_call",
+            "--print-reply",
+            "/org/freedesktop/secrets",
+            "org.freedesktop.Secret.Service.ReadAlias",
+            "string:default",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return "/org/freedesktop/secrets/collection/" in result.stdout
+
+
 def start(runtime_dir: Path) -> PrivateKeychain:
     """Start the bus and the keychain; the caller has already pointed XDG_* at temp dirs."""
-    missing = [t for t in ("dbus-daemon", "dbus-send", "gnome-keyring-daemon") if not shutil.which(t)]
+    missing = [
+        t for t in ("dbus-daemon", "dbus-send", "gnome-keyring-daemon") if not shutil.which(t)
+    ]
     if missing:
         raise RuntimeError(
             f"The test keychain needs {', '.join(missing)}: run `make test`, which installs them."
@@ -87,7 +108,11 @@ def start(runtime_dir: Path) -> PrivateKeychain:
     daemon.stdin.close()
     # --unlock returns before the daemon owns its bus name (FIELD-NOTES): wait for the owner.
     deadline = time.monotonic() + 20
-    while not _name_has_owner(address, "org.freedesktop.secrets"):
+    # Then wait for the unlocked default collection: before it exists, a write asks to create
+    # one through a prompt, which hangs without a display.
+    while not (
+        _name_has_owner(address, "org.freedesktop.secrets") and _default_collection_ready(address)
+    ):
         if time.monotonic() > deadline or daemon.poll() is not None:
             keychain.stop()
             raise RuntimeError("gnome-keyring-daemon did not take org.freedesktop.secrets")
