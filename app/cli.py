@@ -140,11 +140,9 @@ class Context:
     @property
     def secrets(self) -> Any:
         if self._secrets is None:
-            import keyring
-
             from app.storage.secrets import KeyringSecretStore
 
-            self._secrets = KeyringSecretStore(keyring.get_keyring())
+            self._secrets = KeyringSecretStore()
         return self._secrets
 
     def say(self, text: str) -> None:
@@ -174,13 +172,13 @@ def _read_secret(ctx: Context, prompt: str) -> str:
 
 
 def _read_private_key(path: Path) -> str:
-    from app.core.oauth import _signing_key
+    from app.core.oauth import signing_key
 
     try:
         text = path.expanduser().read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise CliError(f"The private key file {path} could not be read: {exc}.") from exc
-    _signing_key(text)  # raises ProfileError with a plain message when unusable
+    signing_key(text)  # raises ProfileError with a plain message when unusable
     return text
 
 

@@ -1,10 +1,29 @@
-"""The composition root for the window: the only place that wires real collaborators."""
+"""The composition root: the only place that wires real collaborators to the window."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+import qasync
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication
+
+from app.core.http_clients import HttpClients
+from app.core.token_manager import TokenManager
+from app.services.workbench import Workbench
+from app.storage import paths
+from app.storage.profile_store import ProfileStore
+from app.storage.secrets import KeyringSecretStore
+from app.ui.main_window import MainWindow
+from app.ui.theme import stylesheet
+
+RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 
 
 def has_display() -> bool:
@@ -16,6 +35,41 @@ def has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def resource(name: str) -> Path:
+    # Frozen builds (PyInstaller) unpack resources under sys._MEIPASS.
+    frozen = getattr(sys, "_MEIPASS", None)
+    return Path(frozen) / "resources" / name if frozen else RESOURCES / name
+
+
+def build_window(config_dir: Path | None = None, data_dir: Path | None = None) -> MainWindow:
+    """The fully wired main window, not shown, event loop not entered. The caller has made the
+    QApplication and the qasync loop; None means the platformdirs defaults."""
+    config = paths.config_dir(config_dir)
+    config.mkdir(parents=True, exist_ok=True)
+    paths.data_dir(data_dir).mkdir(parents=True, exist_ok=True)
+    http = HttpClients()
+    secrets = KeyringSecretStore()
+    workbench = Workbench(
+        ProfileStore(config), secrets, TokenManager(http, secrets, clock=utc_now), http
+    )
+    settings = QSettings(str(config / "window.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(workbench, settings=settings, icon=QIcon(str(resource("tokendesk.svg"))))
+    window.start()
+    return window
+
+
+async def _run_until_closed(window: MainWindow) -> None:
+    closed = asyncio.Event()
+    window.closed.connect(closed.set)
+    window.show()
+    await closed.wait()
+    await window.shutdown()
+
+
 def main(argv: Sequence[str] = ()) -> int:
     if not has_display():
         print(
@@ -25,8 +79,14 @@ def main(argv: Sequence[str] = ()) -> int:
             file=sys.stderr,
         )
         return 2
-    print(
-        "tokendesk: the window is not built yet; use the command line (tokendesk --help).",
-        file=sys.stderr,
-    )
-    return 2
+    app = QApplication([sys.argv[0], *argv])
+    app.setApplicationName("Tokendesk")
+    app.setDesktopFileName("tokendesk")
+    app.setQuitOnLastWindowClosed(False)
+    app.setStyleSheet(stylesheet())
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    window = build_window()
+    with loop:
+        loop.run_until_complete(_run_until_closed(window))
+    return 0

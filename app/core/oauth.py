@@ -119,7 +119,7 @@ def basic_credentials(client_id: str, secret: str) -> str:
     return "Basic " + base64.b64encode(pair.encode()).decode("ascii")
 
 
-def _signing_key(private_key: str) -> tuple[Any, str, dict[str, Any]]:
+def signing_key(private_key: str) -> tuple[Any, str, dict[str, Any]]:
     """(key, alg, extra JOSE header) from a PEM private key or a private JWK (JSON)."""
     text = private_key.strip()
     if text.startswith("{"):
@@ -168,7 +168,7 @@ def client_assertion(
         "exp": int((now + ASSERTION_LIFETIME).timestamp()),
     }
     if private_key is not None:
-        key, alg, header = _signing_key(private_key)
+        key, alg, header = signing_key(private_key)
         return jwt.encode(claims, key, algorithm=alg, headers=header or None)
     if secret is None:
         raise ProfileError("The client secret is missing.", "Enter the client secret.")

@@ -179,27 +179,39 @@ async def run_with_timeout(fn: Callable[[], T], limit: float) -> T:
 
 
 class KeyringSecretStore:
-    """The OS keychain through `keyring`. `backend` is a keyring backend instance (injected; the
-    composition root passes `keyring.get_keyring()`)."""
+    """The OS keychain through `keyring`.
 
-    def __init__(self, backend: Any, *, timeout: float = 15.0, service: str = SERVICE) -> None:
+    `backend` is a keyring backend instance; None means `keyring.get_keyring()`, resolved on the
+    first call and on the worker thread, because choosing a backend already talks to D-Bus.
+    """
+
+    def __init__(
+        self, backend: Any | None = None, *, timeout: float = 15.0, service: str = SERVICE
+    ) -> None:
         self._backend = backend
         self._timeout = timeout
         self._service = service
 
+    def _resolved(self) -> Any:
+        if self._backend is None:
+            import keyring  # noqa: PLC0415 - choosing a backend is slow; only when first used
+
+            self._backend = keyring.get_keyring()
+        return self._backend
+
     @property
     def backend_name(self) -> str:
-        return backend_name(self._backend)
+        return backend_name(self._backend) if self._backend is not None else "(not chosen yet)"
 
     def _username(self, profile_id: str, kind: SecretKind) -> str:
         return f"{profile_id}/{kind}"
 
-    async def _call(self, fn: Callable[[], T]) -> T:
-        check_backend(self._backend)
-
+    async def _call(self, fn: Callable[[Any], T]) -> T:
         def guarded() -> T:
+            backend = self._resolved()
+            check_backend(backend)
             try:
-                return fn()
+                return fn(backend)
             except KeychainError:
                 raise
             except Exception as exc:
@@ -209,23 +221,23 @@ class KeyringSecretStore:
 
     async def check(self) -> None:
         """Prove the keychain answers (a read of an entry that need not exist)."""
-        await self._call(lambda: self._backend.get_password(self._service, "tokendesk-probe"))
+        await self._call(lambda b: b.get_password(self._service, "tokendesk-probe"))
 
     async def get(self, profile_id: str, kind: SecretKind) -> str | None:
         user = self._username(profile_id, kind)
-        value = await self._call(lambda: self._backend.get_password(self._service, user))
+        value = await self._call(lambda b: b.get_password(self._service, user))
         return value if isinstance(value, str) else None
 
     async def set(self, profile_id: str, kind: SecretKind, value: str) -> None:
         user = self._username(profile_id, kind)
-        await self._call(lambda: self._backend.set_password(self._service, user, value))
+        await self._call(lambda b: b.set_password(self._service, user, value))
 
     async def delete(self, profile_id: str, kind: SecretKind) -> None:
         user = self._username(profile_id, kind)
 
-        def remove() -> None:
+        def remove(backend: Any) -> None:
             with contextlib.suppress(kerr.PasswordDeleteError):  # nothing stored: already gone
-                self._backend.delete_password(self._service, user)
+                backend.delete_password(self._service, user)
 
         await self._call(remove)
 

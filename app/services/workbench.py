@@ -1,0 +1,192 @@
+"""The workbench service: profiles, their secrets and their tokens, for the window."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from app.core import oauth
+from app.core.errors import KeychainError
+from app.core.http_clients import HttpClients
+from app.core.jwtinfo import DecodedJwt
+from app.core.profiles import Profile
+from app.core.token_manager import TokenManager
+from app.core.tokens import Token
+from app.storage.profile_store import ProfileStore, export_profiles, import_profiles
+from app.storage.secrets import SecretKind, SecretStore
+
+
+class Workbench(QObject):
+    """Profiles + keychain + token manager, with Qt signals for the widgets.
+
+    Signals:
+        profiles_changed(): the list of profiles or one of them changed.
+        token_event(TokenEvent): a profile's token was loaded, fetched, pasted, forgotten,
+            revoked, or a fetch failed (see core.token_manager.TokenEvent).
+        keychain_checked(object): None when the OS keychain works, else the KeychainError.
+    """
+
+    profiles_changed = Signal()
+    token_event = Signal(object)
+    keychain_checked = Signal(object)
+
+    def __init__(
+        self,
+        store: ProfileStore,
+        secrets: SecretStore,
+        tokens: TokenManager,
+        http: HttpClients,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.http = http
+        self.store = store
+        self.secrets = secrets
+        self.tokens = tokens
+        self.keychain_error: KeychainError | None = None
+        self._unsubscribe = tokens.subscribe(self.token_event.emit)
+
+    # Keychain ------------------------------------------------------------------------------
+
+    async def check_keychain(self) -> KeychainError | None:
+        check = getattr(self.secrets, "check", None)
+        try:
+            if check is not None:
+                await check()
+        except KeychainError as exc:
+            self.keychain_error = exc
+        else:
+            self.keychain_error = None
+        self.keychain_checked.emit(self.keychain_error)
+        return self.keychain_error
+
+    async def stored_secrets(self, profile: Profile) -> set[SecretKind]:
+        found = set()
+        for kind in (SecretKind.CLIENT_SECRET, SecretKind.PRIVATE_KEY):
+            if await self.secrets.get(profile.id, kind):
+                found.add(kind)
+        return found
+
+    # Profiles ------------------------------------------------------------------------------
+
+    def profiles(self) -> list[Profile]:
+        return self.store.load()
+
+    async def save_profile(
+        self, profile: Profile, *, secret: str | None = None, private_key: str | None = None
+    ) -> Profile:
+        """Secrets go to the keychain first: if it refuses, nothing is saved anywhere."""
+        profile.check()
+        if secret:
+            await self.secrets.set(profile.id, SecretKind.CLIENT_SECRET, secret)
+        if private_key:
+            await self.secrets.set(profile.id, SecretKind.PRIVATE_KEY, private_key)
+        previous = self.store.get(profile.id)
+        self.store.save(profile)
+        if previous is not None and previous.auto_refresh and not profile.auto_refresh:
+            self.tokens.stop_auto_refresh(profile.id)
+        if profile.auto_refresh:
+            self.tokens.start_auto_refresh(profile)
+        self.profiles_changed.emit()
+        return profile
+
+    async def duplicate_profile(self, profile: Profile) -> Profile:
+        names = {p.name.casefold() for p in self.store.load()}
+        name, n = f"{profile.name} (copy)", 2
+        while name.casefold() in names:
+            name, n = f"{profile.name} (copy {n})", n + 1
+        copy = Profile.from_dict({**profile.to_dict(), "id": Profile(name="", client_id="").id})
+        copy = copy.with_changes(name=name)
+        for kind in (SecretKind.CLIENT_SECRET, SecretKind.PRIVATE_KEY):
+            value = await self.secrets.get(profile.id, kind)
+            if value:
+                await self.secrets.set(copy.id, kind, value)
+        self.store.save(copy)
+        self.profiles_changed.emit()
+        return copy
+
+    def rename_profile(self, profile: Profile, name: str) -> Profile:
+        renamed = profile.with_changes(name=name.strip())
+        renamed.check()
+        self.store.save(renamed)
+        self.profiles_changed.emit()
+        return renamed
+
+    async def delete_profile(self, profile: Profile) -> None:
+        """Keychain entries first, so a profile is never gone while its secrets linger."""
+        await self.tokens.remove_profile(profile.id)
+        self.store.remove(profile.id)
+        self.profiles_changed.emit()
+
+    def export_profiles(self, ids: list[str] | None = None) -> str:
+        chosen = [p for p in self.store.load() if ids is None or p.id in ids]
+        return export_profiles(chosen)
+
+    def import_profiles(self, text: str) -> list[Profile]:
+        imported = import_profiles(text, self.store.load())
+        for profile in imported:
+            self.store.save(profile)
+        self.profiles_changed.emit()
+        return imported
+
+    # Tokens --------------------------------------------------------------------------------
+
+    async def load_cached_tokens(self) -> None:
+        """Start-up: read every profile's cached token from the keychain (concurrently)."""
+        profiles = self.store.load()
+        results = await asyncio.gather(
+            *(self.tokens.cached(p) for p in profiles), return_exceptions=True
+        )
+        for profile, result in zip(profiles, results, strict=True):
+            if isinstance(result, KeychainError) and self.keychain_error is None:
+                self.keychain_error = result
+                self.keychain_checked.emit(result)
+            if profile.auto_refresh:
+                self.tokens.start_auto_refresh(profile)
+
+    async def get_token(self, profile: Profile, *, force: bool = False) -> Token:
+        return await self.tokens.get_token(profile, force=force)
+
+    async def paste_token(self, profile: Profile, text: str) -> Token:
+        return await self.tokens.set_pasted(profile, text)
+
+    async def forget_token(self, profile: Profile) -> None:
+        await self.tokens.forget(profile)
+
+    async def revoke(self, profile: Profile) -> None:
+        await self.tokens.revoke(profile)
+
+    async def introspect(self, profile: Profile) -> dict[str, Any]:
+        return await self.tokens.introspect(profile)
+
+    async def verify(self, profile: Profile) -> DecodedJwt:
+        return await self.tokens.verify(profile)
+
+    async def test_connection(
+        self, profile: Profile, *, secret: str = "", private_key: str = ""
+    ) -> Token:
+        """Ask for a token with the form's settings, saved or not; nothing is cached."""
+        profile.check()
+        stored = await self.tokens.credentials(profile)
+        credentials = oauth.Credentials(
+            client_secret=secret or stored.client_secret,
+            private_key=private_key or stored.private_key,
+        )
+        endpoint = await self.tokens.token_endpoint(profile)
+        return await oauth.request_token(
+            self.http.get(profile.verify_tls, profile.ca_bundle),
+            profile,
+            credentials,
+            token_endpoint=endpoint,
+            now=self.tokens.now(),
+        )
+
+    async def capabilities(self, profile: Profile) -> tuple[bool, bool]:
+        return await self.tokens.capabilities(profile)
+
+    async def shutdown(self) -> None:
+        self._unsubscribe()
+        await self.tokens.aclose()
+        await self.http.aclose()

@@ -1,0 +1,1 @@
+"""Widgets only. MainWindow composes; services decide; core knows nothing of Qt."""

@@ -1,0 +1,45 @@
+"""Copying secrets to the clipboard, and clearing them again after a while — but only if the
+clipboard still holds what we put there (never wipe something the person copied since)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtGui import QClipboard
+
+
+class ClipboardGuard(QObject):
+    def __init__(
+        self,
+        clipboard: QClipboard,
+        notify: Callable[[str], None],
+        *,
+        clear_after: int = 60,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._clipboard = clipboard
+        self._notify = notify
+        self.clear_after = clear_after  # seconds; 0 turns clearing off
+        self._copied: str | None = None
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._clear)
+
+    def copy(self, text: str, what: str) -> None:
+        self._clipboard.setText(text)
+        self._copied = text
+        if self.clear_after > 0:
+            self._timer.start(self.clear_after * 1000)
+            self._notify(
+                f"Copied the {what}. The clipboard will be cleared in {self.clear_after} s."
+            )
+        else:
+            self._notify(f"Copied the {what}.")
+
+    def _clear(self) -> None:
+        if self._copied is not None and self._clipboard.text() == self._copied:
+            self._clipboard.clear()
+            self._notify("Cleared the clipboard: the copied token is no longer there.")
+        self._copied = None

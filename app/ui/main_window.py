@@ -1,0 +1,223 @@
+"""The main window: composes the profile list, the editor, the token panel and their
+controllers. It decides nothing itself."""
+
+from __future__ import annotations
+
+import asyncio
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon
+from PySide6.QtWidgets import (
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import __version__
+from app.core.errors import KeychainError, ProfileStoreError, TokendeskError
+from app.core.profiles import Profile
+from app.services.workbench import Workbench
+from app.ui.clipboard import ClipboardGuard
+from app.ui.profiles.controller import ProfilesController
+from app.ui.profiles.editor import ProfileEditor
+from app.ui.profiles.list_panel import ProfileListPanel
+from app.ui.prompter import Prompter
+from app.ui.qt import named
+from app.ui.tasks import TaskRunner
+from app.ui.token.controller import TokenController
+from app.ui.token.panel import TokenPanel
+from app.ui.widgets.banner import Banner
+
+TOKEN_TAB, SETTINGS_TAB = 0, 1
+
+
+class MainWindow(QMainWindow):
+    """Signals:
+    closed(): the window was closed; the composition root then shuts the services down.
+    """
+
+    closed = Signal()
+
+    def __init__(
+        self,
+        workbench: Workbench,
+        *,
+        settings: QSettings,
+        prompter: Prompter | None = None,
+        icon: QIcon | None = None,
+    ) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.setWindowTitle("Tokendesk")
+        if icon is not None:
+            self.setWindowIcon(icon)
+        self.workbench = workbench
+        self.settings = settings
+        self.prompter = prompter or Prompter(self)
+        self.tasks = TaskRunner(self._show_status_error)
+
+        self.banner = Banner(self)
+        self.store_banner = named(Banner(self), "storeBanner")
+        self.store_banner.retry.setVisible(False)
+        self.profile_list = ProfileListPanel(self)
+        self.editor = ProfileEditor(self)
+        self.token_panel = TokenPanel(self)
+        self.tabs = named(QTabWidget(), "mainTabs")
+        self.tabs.addTab(self.token_panel, "Token")
+        self.tabs.addTab(self.editor, "Profile settings")
+        self.splitter = named(QSplitter(Qt.Orientation.Horizontal), "mainSplitter")
+        self.splitter.addWidget(self.profile_list)
+        self.splitter.addWidget(self.tabs)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([260, 740])
+        self.splitter.setChildrenCollapsible(False)
+
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(6, 6, 6, 0)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.store_banner)
+        layout.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
+        self.statusBar().setObjectName("statusBar")
+
+        clipboard = QGuiApplication.clipboard()
+        self.clipboard = ClipboardGuard(
+            clipboard,
+            self.notify,
+            clear_after=int(str(settings.value("clipboard/clear_after", 60))),
+            parent=self,
+        )
+        self.profiles = ProfilesController(
+            workbench,
+            self.profile_list,
+            editor=self.editor,
+            prompter=lambda: self.prompter,
+            notify=self.notify,
+            parent=self,
+        )
+        self.token = TokenController(
+            workbench,
+            self.token_panel,
+            profiles=self.profile_list,
+            clipboard=self.clipboard,
+            prompter=lambda: self.prompter,
+            notify=self.notify,
+            parent=self,
+        )
+        self.profiles.profile_selected.connect(self._profile_selected)
+        self.profiles.editing_started.connect(lambda: self.tabs.setCurrentIndex(SETTINGS_TAB))
+        workbench.keychain_checked.connect(self.banner.show_error)
+        workbench.profiles_changed.connect(self.token.update_badges)
+        self.banner.retry.clicked.connect(self._check_keychain)
+        self._build_menus()
+        self._restore()
+
+    # Menus and settings --------------------------------------------------------------------
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        new = QAction("New profile", self)
+        new.triggered.connect(self.profiles.new_profile)
+        file_menu.addAction(new)
+        file_menu.addAction(self.profile_list.import_action)
+        file_menu.addAction(self.profile_list.export_action)
+        file_menu.addSeparator()
+        quit_action = QAction("Quit", self)
+        quit_action.setShortcut("Ctrl+Q")
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+        settings_menu = self.menuBar().addMenu("&Settings")
+        self.clear_clipboard_action = named(
+            QAction("Clear copied tokens from the clipboard after 60 s", self),
+            "clearClipboardAction",
+        )
+        self.clear_clipboard_action.setCheckable(True)
+        self.clear_clipboard_action.setChecked(self.clipboard.clear_after > 0)
+        self.clear_clipboard_action.toggled.connect(self._set_clipboard_clearing)
+        settings_menu.addAction(self.clear_clipboard_action)
+        help_menu = self.menuBar().addMenu("&Help")
+        about = QAction("About Tokendesk", self)
+        about.triggered.connect(self._about)
+        help_menu.addAction(about)
+
+    def _set_clipboard_clearing(self, on: bool) -> None:
+        self.clipboard.clear_after = 60 if on else 0
+        self.settings.setValue("clipboard/clear_after", self.clipboard.clear_after)
+
+    def _about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About Tokendesk",
+            f"<b>Tokendesk {__version__}</b><p>A workbench for OAuth2 machine-to-machine "
+            "clients. Secrets live in the OS keychain, never in files.</p>",
+        )
+
+    def _restore(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1100, 720)
+        splitter = self.settings.value("window/splitter")
+        if isinstance(splitter, QByteArray):
+            self.splitter.restoreState(splitter)
+
+    def save_state(self) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/splitter", self.splitter.saveState())
+        self.settings.setValue("window/last_profile", self.profile_list.selected_id())
+        self.settings.sync()
+
+    # Start and stop ------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Show the profiles now; check the keychain and load cached tokens in the background."""
+        try:
+            profiles = self.workbench.profiles()
+        except ProfileStoreError as exc:
+            self.store_banner.show_error(exc)
+            self.store_banner.text.setText(f"<b>{exc.message}</b> {exc.hint}")
+            profiles = []
+        last = str(self.settings.value("window/last_profile", "") or "")
+        if profiles:
+            self.profile_list.set_profiles(profiles, last or None)
+            self.tabs.setCurrentIndex(TOKEN_TAB)
+        else:
+            self.profiles.new_profile()
+        self.tasks.run("startup", self._startup())
+
+    async def _startup(self) -> None:
+        error = await self.workbench.check_keychain()
+        if error is None:
+            await self.workbench.load_cached_tokens()
+        self.token.refresh()
+
+    def _check_keychain(self) -> None:
+        self.tasks.run("keychain", self._startup(), busy=[self.banner.retry])
+
+    def _profile_selected(self, profile: Profile | None) -> None:
+        self.token.show(profile)
+
+    def notify(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
+
+    def _show_status_error(self, error: TokendeskError) -> None:
+        if isinstance(error, KeychainError):
+            self.banner.show_error(error)
+        self.notify(f"{error.message} {error.hint}")
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_state()
+        self.token.timer.stop()
+        for runner in (self.tasks, self.token.tasks, self.profiles.tasks):
+            runner.cancel_all()
+        super().closeEvent(event)
+        self.closed.emit()
+
+    async def shutdown(self) -> None:
+        await self.workbench.shutdown()
+        await asyncio.sleep(0)

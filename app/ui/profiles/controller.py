@@ -1,0 +1,234 @@
+"""Drives the profile list and the editor: select, create, save (secrets to the keychain first),
+test, duplicate, rename, delete, import, export."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+
+from app.core.errors import ProfileError, TokendeskError
+from app.core.oauth import signing_key
+from app.core.profiles import AuthMethod, Profile
+from app.core.timefmt import span
+from app.services.workbench import Workbench
+from app.ui.profiles.editor import ProfileEditor
+from app.ui.profiles.list_panel import ProfileListPanel
+from app.ui.prompter import Prompter
+from app.ui.tasks import TaskRunner
+
+
+class ProfilesController(QObject):
+    """Signals:
+    profile_selected(object): the Profile now selected, or None.
+    editing_started(): a new profile's blank form is shown (the window shows the editor).
+    """
+
+    profile_selected = Signal(object)
+    editing_started = Signal()
+
+    def __init__(
+        self,
+        workbench: Workbench,
+        panel: ProfileListPanel,
+        *,
+        editor: ProfileEditor,
+        prompter: Callable[[], Prompter],
+        notify: Callable[[str], None],
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.workbench = workbench
+        self.panel = panel
+        self.editor = editor
+        self._prompter = prompter
+        self._notify = notify
+        self.tasks = TaskRunner(self._editor_error)
+        panel.selected.connect(self._selected)
+        panel.new_requested.connect(self.new_profile)
+        panel.new_button.clicked.connect(self.new_profile)
+        panel.duplicate_requested.connect(self.duplicate)
+        panel.rename_requested.connect(self.rename)
+        panel.delete_requested.connect(self.delete)
+        panel.import_requested.connect(self.import_profiles)
+        panel.export_requested.connect(self.export_profiles)
+        editor.save_requested.connect(self.save)
+        editor.test_requested.connect(self.test_connection)
+        editor.changed.connect(self._validate_quietly)
+
+    def _editor_error(self, error: TokendeskError) -> None:
+        self.editor.test_result.setVisible(False)
+        self.editor.test_error.show_error(error)
+
+    def current(self) -> Profile | None:
+        pid = self.panel.selected_id()
+        return self.workbench.store.get(pid) if pid else None
+
+    def reload(self, keep: str | None = None) -> None:
+        self.panel.set_profiles(self.workbench.profiles(), keep)
+        if not self.workbench.profiles():
+            self.new_profile()
+
+    def _selected(self, profile_id: str) -> None:
+        profile = self.workbench.store.get(profile_id) if profile_id else None
+        self.editor.load(profile)
+        self.profile_selected.emit(profile)
+        if profile is not None:
+            self.tasks.run("stored", self._load_stored(profile), on_error=lambda _e: None)
+
+    async def _load_stored(self, profile: Profile) -> None:
+        stored = await self.workbench.stored_secrets(profile)
+        editor_profile = self.editor.profile
+        if editor_profile is not None and editor_profile.id == profile.id:
+            self.editor.load(profile, stored)
+
+    # Creating and saving -------------------------------------------------------------------
+
+    def new_profile(self) -> None:
+        self.panel.list.clearSelection()
+        self.panel.list.setCurrentRow(-1)
+        self.editor.load(None)
+        self.editor.name.setFocus()
+        self.editing_started.emit()
+
+    def _validate_quietly(self) -> None:
+        self.editor.recheck()
+
+    def save(self) -> None:
+        problems = self.editor.problems()
+        self.editor.show_problems(problems)
+        if any(p.blocking for p in problems):
+            self._notify("Not saved yet: fix the highlighted fields.")
+            return
+        profile = self.editor.to_model()
+        secret = self.editor.secret_value()
+        key = self.editor.private_key_value()
+        keychain = self.workbench.keychain_error
+        if keychain is not None and (secret or key):
+            self._editor_error(keychain)
+            self._notify("Not saved: the OS keychain is unavailable, and secrets go nowhere else.")
+            return
+        self.tasks.run(
+            "save",
+            self._save(profile, secret, key),
+            busy=[self.editor.save_button],
+        )
+
+    async def _save(self, profile: Profile, secret: str, key: str) -> None:
+        if key:
+            signing_key(key)  # a clear error now beats one at the first token request
+        saved = await self.workbench.save_profile(
+            profile, secret=secret or None, private_key=key or None
+        )
+        self.panel.set_profiles(self.workbench.profiles(), saved.id)
+        self._notify(f"Saved “{saved.name}”. Secrets are in the OS keychain.")
+        # Selecting it above already reloads the editor with what the keychain now holds.
+
+    def test_connection(self) -> None:
+        problems = [p for p in self.editor.problems() if p.blocking]
+        self.editor.show_problems(problems)
+        if problems:
+            return
+        profile = self.editor.to_model()
+        self.editor.test_result.setText("Asking the identity server…")
+        self.editor.test_result.setVisible(True)
+        self.editor.test_error.clear()
+        self.tasks.run(
+            "test",
+            self._test(profile, self.editor.secret_value(), self.editor.private_key_value()),
+            busy=[self.editor.test_button],
+        )
+
+    async def _test(self, profile: Profile, secret: str, key: str) -> None:
+        token = await self.workbench.test_connection(profile, secret=secret, private_key=key)
+        now = self.workbench.tokens.now()
+        lifetime = token.remaining(now)
+        expiry = f"valid for {span(lifetime)}" if lifetime else "expiry not stated"
+        scopes = ", ".join(token.scopes) or "none stated"
+        warnings = "".join(f"\n⚠ {w}" for w in token.warnings)
+        self.editor.show_test_result(
+            f"✔ It works: the identity server issued a token ({expiry}; scopes: {scopes})."
+            + warnings
+        )
+
+    # List actions --------------------------------------------------------------------------
+
+    def duplicate(self) -> None:
+        profile = self.current()
+        if profile is not None:
+            self.tasks.run("duplicate", self._duplicate(profile))
+
+    async def _duplicate(self, profile: Profile) -> None:
+        copy = await self.workbench.duplicate_profile(profile)
+        self.panel.set_profiles(self.workbench.profiles(), copy.id)
+        self._notify(f"Made “{copy.name}”, with the same secrets.")
+
+    def rename(self) -> None:
+        profile = self.current()
+        if profile is None:
+            return
+        name = self._prompter().ask_text("Rename profile", "New name:", profile.name)
+        if name is None or not name.strip() or name.strip() == profile.name:
+            return
+        try:
+            renamed = self.workbench.rename_profile(profile, name)
+        except TokendeskError as exc:
+            self._notify(f"Not renamed: {exc.message} {exc.hint}")
+            return
+        self.panel.set_profiles(self.workbench.profiles(), renamed.id)
+
+    def delete(self) -> None:
+        profile = self.current()
+        if profile is None:
+            return
+        what = (
+            "private key" if profile.auth_method is AuthMethod.PRIVATE_KEY_JWT else "client secret"
+        )
+        if not self._prompter().confirm(
+            "Delete profile?",
+            f"Delete “{profile.name}”?\n\nIts {what} and its cached token will be removed from "
+            "the OS keychain. This cannot be undone.",
+            action="Delete",
+            danger=True,
+        ):
+            return
+        self.tasks.run("delete", self._delete(profile), on_error=self._list_error)
+
+    async def _delete(self, profile: Profile) -> None:
+        await self.workbench.delete_profile(profile)
+        self.reload()
+        self._notify(f"Deleted “{profile.name}” and its keychain entries.")
+
+    def _list_error(self, error: TokendeskError) -> None:
+        self._notify(f"{error.message} {error.hint}")
+
+    def import_profiles(self) -> None:
+        path = self._prompter().open_file("Import profiles", "Tokendesk profiles (*.json)")
+        if not path:
+            return
+        try:
+            imported = self.workbench.import_profiles(Path(path).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as exc:
+            self._notify(f"That file could not be read: {exc}")
+            return
+        except ProfileError as exc:
+            self._list_error(exc)
+            return
+        self.panel.set_profiles(self.workbench.profiles(), imported[0].id if imported else None)
+        self._notify(
+            f"Imported {len(imported)} profile(s). Each needs its secret: open it and enter it."
+        )
+
+    def export_profiles(self) -> None:
+        path = self._prompter().save_file(
+            "Export profiles (no secrets)", "tokendesk-profiles.json", "JSON (*.json)"
+        )
+        if not path:
+            return
+        try:
+            Path(path).write_text(self.workbench.export_profiles(), encoding="utf-8")
+        except OSError as exc:
+            self._notify(f"The export could not be written: {exc}")
+            return
+        self._notify(f"Exported the profiles to {path}. Secrets were left out.")

@@ -1,0 +1,78 @@
+"""Running coroutines from widgets without blocking the GUI thread.
+
+Equivalent to qasync's @asyncSlot, but typed and keyed: starting a task under a key cancels the
+one already running under it ("a new send cancels the one in flight"), and a failure reaches an
+error handler instead of a traceback on stderr.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from PySide6.QtWidgets import QWidget
+
+from app.core.errors import TokendeskError
+
+ErrorHandler = Callable[[TokendeskError], None]
+
+
+class TaskRunner:
+    def __init__(self, on_error: ErrorHandler) -> None:
+        self._on_error = on_error
+        self._tasks: dict[str, asyncio.Task[Any]] = {}
+
+    def run(
+        self,
+        key: str,
+        coro: Coroutine[Any, Any, Any],
+        *,
+        busy: list[QWidget] | tuple[QWidget, ...] = (),
+        on_error: ErrorHandler | None = None,
+        on_done: Callable[[], None] | None = None,
+    ) -> asyncio.Task[Any]:
+        """Run `coro`; disable `busy` widgets until it ends, whatever the outcome, then call
+        `on_done` (which may disable some again, e.g. copy buttons with no token)."""
+        previous = self._tasks.pop(key, None)
+        if previous is not None and not previous.done():
+            previous.cancel()
+        for widget in busy:
+            widget.setEnabled(False)
+        handler = on_error or self._on_error
+
+        async def guarded() -> Any:
+            try:
+                return await coro
+            except TokendeskError as exc:
+                handler(exc)
+            return None
+
+        def finished(done: asyncio.Task[Any]) -> None:
+            # A task cancelled before it ever ran leaves `coro` un-awaited: close it quietly.
+            coro.close()
+            for widget in busy:
+                widget.setEnabled(True)
+            if self._tasks.get(key) is done:
+                del self._tasks[key]
+            if on_done is not None:
+                on_done()
+
+        task = asyncio.ensure_future(guarded())
+        task.add_done_callback(finished)
+        self._tasks[key] = task
+        return task
+
+    def cancel(self, key: str) -> None:
+        task = self._tasks.pop(key, None)
+        if task is not None:
+            task.cancel()
+
+    def running(self, key: str) -> bool:
+        task = self._tasks.get(key)
+        return task is not None and not task.done()
+
+    def cancel_all(self) -> None:
+        for task in self._tasks.values():
+            task.cancel()
+        self._tasks.clear()

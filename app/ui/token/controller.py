@@ -1,0 +1,247 @@
+"""Drives the token panel for the selected profile: runs the async actions, ticks the countdown,
+keeps the list's state badges current, copies safely."""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer
+
+from app.core.errors import TokendeskError
+from app.core.jwtinfo import DecodedJwt
+from app.core.profiles import Profile
+from app.core.timefmt import span, state_words
+from app.core.token_manager import TokenEvent
+from app.core.tokens import TokenState
+from app.services.workbench import Workbench
+from app.ui.clipboard import ClipboardGuard
+from app.ui.profiles.list_panel import ProfileListPanel
+from app.ui.prompter import Prompter
+from app.ui.tasks import TaskRunner
+from app.ui.token.panel import GLYPHS, TokenPanel
+
+
+class TokenController(QObject):
+    def __init__(
+        self,
+        workbench: Workbench,
+        panel: TokenPanel,
+        *,
+        profiles: ProfileListPanel,
+        clipboard: ClipboardGuard,
+        prompter: Callable[[], Prompter],
+        notify: Callable[[str], None],
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.workbench = workbench
+        self.panel = panel
+        self.profiles = profiles
+        self.clipboard = clipboard
+        self._prompter = prompter
+        self._notify = notify
+        self.tasks = TaskRunner(self._show_error)
+        self.profile: Profile | None = None
+        self._verified: dict[str, DecodedJwt] = {}
+        self._introspection: dict[str, dict[str, Any]] = {}
+        self._from_keychain: set[str] = set()
+        self._op_error: TokendeskError | None = None
+        self._badges: dict[str, str] = {}
+
+        panel.get_requested.connect(self.get_token)
+        panel.paste_requested.connect(self.paste_token)
+        panel.revoke_requested.connect(self.revoke)
+        panel.introspect_requested.connect(self.introspect)
+        panel.verify_requested.connect(self.verify)
+        panel.forget_requested.connect(self.forget)
+        panel.copy_requested.connect(self.copy)
+        workbench.token_event.connect(self._on_event)
+        self.timer = QTimer(self)
+        self.timer.setInterval(1000)
+        self.timer.timeout.connect(self.tick)
+        self.timer.start()
+
+    # Showing -------------------------------------------------------------------------------
+
+    def show(self, profile: Profile | None) -> None:
+        changed = profile is None or self.profile is None or profile.id != self.profile.id
+        self.profile = profile
+        if changed:
+            self._op_error = None
+        self.panel.show_profile(profile)
+        self.panel.show_capabilities(False, False)
+        self.refresh()
+        if profile is not None:
+            self.tasks.run("capabilities", self._capabilities(profile))
+
+    async def _capabilities(self, profile: Profile) -> None:
+        revoke, introspect = await self.workbench.capabilities(profile)
+        if self.profile is not None and self.profile.id == profile.id:
+            self.panel.show_capabilities(revoke, introspect)
+
+    def refresh(self) -> None:
+        tokens = self.workbench.tokens
+        now = tokens.now()
+        if self.profile is None:
+            self.panel.show_token(None, TokenState.NONE, now)
+        else:
+            pid = self.profile.id
+            self.panel.show_token(
+                tokens.peek(pid),
+                tokens.state(pid),
+                now,
+                error=self._op_error or tokens.last_error(pid),
+                decoded=self._verified.get(pid),
+                introspection=self._introspection.get(pid),
+                loaded_from_keychain=pid in self._from_keychain,
+            )
+            self.panel.show_fetching(self.tasks.running(f"get:{pid}"))
+        self.update_badges()
+
+    def tick(self) -> None:
+        tokens = self.workbench.tokens
+        if self.profile is not None:
+            self.panel.tick(tokens.now(), tokens.state(self.profile.id))
+            self.panel.show_fetching(self.tasks.running(f"get:{self.profile.id}"))
+        self.update_badges()
+
+    def update_badges(self) -> None:
+        tokens = self.workbench.tokens
+        now = tokens.now()
+        for profile in self.workbench.profiles():
+            state = tokens.state(profile.id)
+            token = tokens.peek(profile.id)
+            words = state_words(state, token, now, tokens.last_error(profile.id))
+            if state is TokenState.VALID and token is not None:
+                remaining = token.remaining(now)
+                words = f"Valid · {span(remaining)} left" if remaining else "Valid"
+            if state is TokenState.FAILED:
+                words = "Failed"
+            key = f"{profile.name}|{words}|{state}"
+            if self._badges.get(profile.id) != key:
+                self._badges[profile.id] = key
+                self.profiles.set_state(profile.id, profile.name, GLYPHS[state], words, state)
+
+    def _on_event(self, event: TokenEvent) -> None:
+        if event.reason == "loaded":
+            self._from_keychain.add(event.profile_id)
+        else:
+            self._from_keychain.discard(event.profile_id)
+            self._verified.pop(event.profile_id, None)
+            self._introspection.pop(event.profile_id, None)
+        if event.reason == "fetched" and self.profile and self.profile.id == event.profile_id:
+            self._op_error = None
+        if self.profile is not None and event.profile_id == self.profile.id:
+            self.refresh()
+        else:
+            self.update_badges()
+
+    def _show_error(self, error: TokendeskError) -> None:
+        self._op_error = error
+        self.refresh()
+
+    # Actions -------------------------------------------------------------------------------
+
+    def _run(self, key: str, coro: Any, *buttons: Any) -> None:
+        self._op_error = None
+        self.tasks.run(key, coro, busy=buttons, on_done=self.refresh)
+
+    def get_token(self) -> None:
+        """Get a fresh token; while one is on its way for this profile, the same button
+        cancels it. Other profiles stay usable meanwhile."""
+        if self.profile is None:
+            return
+        profile = self.profile
+        key = f"get:{profile.id}"
+        if self.tasks.running(key):
+            self.tasks.cancel(key)
+            self._notify(f"Stopped asking for a token for “{profile.name}”.")
+            self.refresh()
+            return
+        self._op_error = None
+        # A failed fetch is recorded by the token manager (state "failed"); refresh shows it.
+        self.tasks.run(
+            key,
+            self.workbench.get_token(profile, force=True),
+            on_error=lambda _e: None,
+            on_done=self.refresh,
+        )
+        self.refresh()
+
+    def paste_token(self) -> None:
+        if self.profile is None:
+            return
+        text = self._prompter().ask_text(
+            "Use a token from elsewhere",
+            "Paste the access token (or the whole “Bearer …” value). "
+            "It is kept in the OS keychain like any other token:",
+            multiline=True,
+        )
+        if text:
+            self._run(
+                "paste", self.workbench.paste_token(self.profile, text), self.panel.paste_button
+            )
+
+    def revoke(self) -> None:
+        if self.profile is None:
+            return
+        if self._prompter().confirm(
+            "Revoke the token?",
+            "The identity server will stop accepting this token. You can get a new one anytime.",
+            action="Revoke",
+            danger=True,
+        ):
+            self._run("revoke", self.workbench.revoke(self.profile), self.panel.revoke_button)
+
+    def introspect(self) -> None:
+        if self.profile is None:
+            return
+        profile = self.profile
+
+        async def ask() -> None:
+            self._introspection[profile.id] = await self.workbench.introspect(profile)
+
+        self._run("introspect", ask(), self.panel.introspect_button)
+
+    def verify(self) -> None:
+        if self.profile is None:
+            return
+        profile = self.profile
+
+        async def check() -> None:
+            self._verified[profile.id] = await self.workbench.verify(profile)
+            self._notify("The token's signature and claims check out against the issuer.")
+
+        self._run("verify", check(), self.panel.verify_button)
+
+    def forget(self) -> None:
+        if self.profile is not None:
+            self._run("forget", self.workbench.forget_token(self.profile), self.panel.forget_button)
+
+    def copy(self, kind: str) -> None:
+        if self.profile is None:
+            return
+        tokens = self.workbench.tokens
+        token = tokens.peek(self.profile.id)
+        if token is None:
+            return
+        if tokens.state(self.profile.id) in (TokenState.EXPIRED, TokenState.FAILED):
+            remaining = token.remaining(tokens.now())
+            ago = f" {span(remaining)} ago" if remaining is not None else ""
+            if not self._prompter().confirm(
+                "This token has expired",
+                f"The token expired{ago}; APIs will refuse it. Copy it anyway?",
+                action="Copy anyway",
+            ):
+                return
+        if kind == "header":
+            text, what = f"Authorization: {token.authorization_header}", "Authorization header"
+        elif kind == "curl":
+            url = self.profile.api_base_url or "https://api.example.com/"
+            header = f"Authorization: {token.authorization_header}"
+            text, what = f"curl -H {shlex.quote(header)} {shlex.quote(url)}", "curl command"
+        else:
+            text, what = token.access_token, "access token"
+        self.clipboard.copy(text, what)

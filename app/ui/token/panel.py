@@ -1,0 +1,253 @@
+"""The selected profile's token at a glance: state in words and colour, a live countdown, the
+lifetime left, scopes, decoded claims, and the buttons to get, check and copy it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.errors import TokendeskError
+from app.core.jwtinfo import DecodedJwt
+from app.core.profiles import Profile
+from app.core.timefmt import expiry_words, relative, state_words
+from app.core.tokens import Token, TokenSource, TokenState
+from app.ui.qt import named
+from app.ui.token.claims import ClaimsView
+from app.ui.widgets.error_box import ErrorBox
+
+# A glyph per state, so the badge never relies on colour alone.
+GLYPHS = {
+    TokenState.NONE: "○",
+    TokenState.VALID: "●",
+    TokenState.EXPIRING: "◐",
+    TokenState.EXPIRED: "✕",
+    TokenState.FAILED: "⚠",
+}
+
+
+class TokenPanel(QWidget):
+    """Shows one profile's token. Holds no logic beyond display; TokenController drives it.
+
+    Signals:
+        get_requested(): Get/refresh token was clicked.
+        paste_requested(): "Use a token from elsewhere" was clicked.
+        revoke_requested(), introspect_requested(), verify_requested(), forget_requested()
+        copy_requested(str): "token", "header" or "curl".
+    """
+
+    get_requested = Signal()
+    paste_requested = Signal()
+    revoke_requested = Signal()
+    introspect_requested = Signal()
+    verify_requested = Signal()
+    forget_requested = Signal()
+    copy_requested = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.title = named(QLabel(), "tokenProfileTitle")
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.35)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.endpoint = named(QLabel(wordWrap=True), "tokenEndpointLabel")
+        self.endpoint.setProperty("role", "hint")
+        self.state = named(QLabel(), "tokenStateLabel")
+        self.state.setProperty("role", "badge")
+        self.state.setAccessibleName("Token state")
+        self.expiry = named(QLabel(), "tokenExpiryLabel")
+        self.expiry.setAccessibleName("Time left")
+        self.lifetime = named(QProgressBar(), "tokenLifetimeBar")
+        self.lifetime.setRange(0, 1000)
+        self.lifetime.setTextVisible(False)
+        self.lifetime.setFixedHeight(8)
+        self.lifetime.setAccessibleName("Share of the token's lifetime left")
+        self.source = named(QLabel(wordWrap=True), "tokenSourceLabel")
+        self.source.setProperty("role", "hint")
+        self.scopes = named(QLabel(wordWrap=True), "tokenScopesLabel")
+        self.warnings = named(QLabel(wordWrap=True), "tokenWarningsLabel")
+        self.warnings.setProperty("role", "warning")
+        self.error = ErrorBox(self, name="tokenError")
+
+        self.get_button = self._button("getTokenButton", "Get token", self.get_requested)
+        self.get_button.setShortcut(QKeySequence("Ctrl+R"))
+        self.get_button.setToolTip("Ask the identity server for a new token (Ctrl+R)")
+        self.paste_button = self._button(
+            "pasteTokenButton", "Use a token from elsewhere…", self.paste_requested
+        )
+        self.paste_button.setToolTip("Paste a token you got elsewhere, e.g. from a browser")
+        self.verify_button = self._button(
+            "verifyTokenButton", "Verify signature", self.verify_requested
+        )
+        self.introspect_button = self._button(
+            "introspectButton", "Ask the server", self.introspect_requested
+        )
+        self.introspect_button.setToolTip("Token introspection (RFC 7662)")
+        self.revoke_button = self._button("revokeButton", "Revoke", self.revoke_requested)
+        self.revoke_button.setToolTip("Tell the server to stop accepting this token (RFC 7009)")
+        self.forget_button = self._button("forgetTokenButton", "Forget", self.forget_requested)
+        self.forget_button.setToolTip("Drop the cached token from this computer")
+        self.copy_token = self._button("copyTokenButton", "Copy token", None)
+        self.copy_token.setShortcut(QKeySequence("Ctrl+Shift+C"))
+        self.copy_token.setToolTip("Copy the raw access token (Ctrl+Shift+C)")
+        self.copy_header = self._button("copyHeaderButton", "Copy “Authorization: Bearer …”", None)
+        self.copy_curl = self._button("copyCurlButton", "Copy as curl", None)
+        self.copy_token.clicked.connect(lambda: self.copy_requested.emit("token"))
+        self.copy_header.clicked.connect(lambda: self.copy_requested.emit("header"))
+        self.copy_curl.clicked.connect(lambda: self.copy_requested.emit("curl"))
+        self.revoke_button.setVisible(False)
+        self.introspect_button.setVisible(False)
+
+        self.claims = ClaimsView(self)
+        self._token: Token | None = None
+        self._state = TokenState.NONE
+        self._error: TokendeskError | None = None
+
+        status = QGridLayout()
+        status.addWidget(self.state, 0, 0)
+        status.addWidget(self.expiry, 0, 1)
+        status.setColumnStretch(1, 1)
+        status.addWidget(self.lifetime, 1, 0, 1, 2)
+        actions = QHBoxLayout()
+        for button in (
+            self.get_button,
+            self.paste_button,
+            self.verify_button,
+            self.introspect_button,
+            self.revoke_button,
+            self.forget_button,
+        ):
+            actions.addWidget(button)
+        actions.addStretch(1)
+        copies = QHBoxLayout()
+        copies.addWidget(QLabel("Copy:"))
+        for button in (self.copy_token, self.copy_header, self.copy_curl):
+            copies.addWidget(button)
+        copies.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.endpoint)
+        layout.addLayout(status)
+        layout.addWidget(self.source)
+        layout.addWidget(self.scopes)
+        layout.addWidget(self.warnings)
+        layout.addWidget(self.error)
+        layout.addLayout(actions)
+        layout.addLayout(copies)
+        layout.addWidget(self.claims, 1)
+        self.show_profile(None)
+
+    def _button(self, name: str, text: str, signal: Any) -> QPushButton:
+        button = named(QPushButton(text), name)
+        button.setAccessibleName(text.replace("…", "").replace("“", "").replace("”", ""))
+        if signal is not None:
+            button.clicked.connect(signal)
+        return button
+
+    @property
+    def copy_buttons(self) -> tuple[QPushButton, ...]:
+        return (self.copy_token, self.copy_header, self.copy_curl)
+
+    def show_profile(self, profile: Profile | None) -> None:
+        self.setEnabled(profile is not None)
+        self.title.setText(profile.name if profile else "No profile selected")
+        if profile is None:
+            self.endpoint.setText("Choose a profile on the left, or add one.")
+        else:
+            where = profile.token_url or f"{profile.issuer_url} (found automatically)"
+            self.endpoint.setText(f"Client “{profile.client_id}” at {where}")
+
+    def show_capabilities(self, can_revoke: bool, can_introspect: bool) -> None:
+        self.revoke_button.setVisible(can_revoke)
+        self.introspect_button.setVisible(can_introspect)
+
+    def show_token(
+        self,
+        token: Token | None,
+        state: TokenState,
+        now: datetime,
+        *,
+        error: TokendeskError | None = None,
+        decoded: DecodedJwt | None = None,
+        introspection: dict[str, Any] | None = None,
+        loaded_from_keychain: bool = False,
+    ) -> None:
+        """Everything but the ticking parts; tick() updates those every second."""
+        self._token, self._state, self._error = token, state, error
+        has_token = token is not None
+        for button in (*self.copy_buttons, self.forget_button):
+            button.setEnabled(has_token)
+        self.verify_button.setEnabled(has_token and token is not None and token.jwt is not None)
+        if token is None:
+            self.source.setText("")
+            self.scopes.setText("")
+            self.warnings.setText("")
+        else:
+            if loaded_from_keychain:
+                origin = "Loaded from the keychain"
+            elif token.source is TokenSource.PASTED:
+                origin = "Pasted by you"
+            else:
+                origin = "Fetched from the identity server"
+            self.source.setText(f"{origin} · issued {relative(token.issued_at, now)}")
+            self.scopes.setText(
+                "Scopes: " + (", ".join(token.scopes) if token.scopes else "none stated")
+            )
+            self.warnings.setText("\n".join(f"⚠ {w}" for w in token.warnings))
+        self.warnings.setVisible(bool(token and token.warnings))
+        if error is not None:
+            self.error.show_error(error)
+        else:
+            self.error.clear()
+        self.claims.show_token(
+            decoded or (token.jwt if token else None),
+            now,
+            opaque=token is not None and token.jwt is None,
+            introspection=introspection,
+        )
+        self.tick(now, state)
+
+    def show_fetching(self, fetching: bool) -> None:
+        """While a token request is on its way the button cancels it, and the badge says so."""
+        if fetching:
+            self.get_button.setText("Cancel")
+            self.get_button.setToolTip("Stop waiting for the identity server (Ctrl+R)")
+            self.state.setText("… Asking the identity server")
+        else:
+            self.get_button.setText("Get token" if self._token is None else "Get a new token")
+            self.get_button.setToolTip("Ask the identity server for a new token (Ctrl+R)")
+        self.get_button.setShortcut(QKeySequence("Ctrl+R"))
+
+    def tick(self, now: datetime, state: TokenState | None = None) -> None:
+        """The live parts: badge, countdown, lifetime bar. No network, no keychain."""
+        token, error = self._token, self._error
+        if state is None:
+            state = self._state
+        self._state = state
+        self.state.setText(f"{GLYPHS[state]} {state_words(state, token, now, error)}")
+        self.state.setToolTip(error.hint if (error and state is TokenState.FAILED) else "")
+        if self.state.property("state") != state.value:
+            self.state.setProperty("state", state.value)
+            self.state.style().unpolish(self.state)
+            self.state.style().polish(self.state)
+        self.expiry.setText(expiry_words(token, now))
+        lifetime = token.lifetime if token else None
+        remaining = token.remaining(now) if token else None
+        if lifetime and remaining is not None and lifetime.total_seconds() > 0:
+            share = max(0.0, remaining / lifetime)
+            self.lifetime.setValue(int(min(1.0, share) * 1000))
+            self.lifetime.setVisible(True)
+        else:
+            self.lifetime.setVisible(False)
