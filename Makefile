@@ -63,5 +63,9 @@ $(IDP_STAMP): $(IDP)/package.json $(IDP)/package-lock.json
 	cd $(IDP) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# Pictures of the real window (real fonts, real keychain and identity server) for the README.
+screenshots: system-deps-test $(DEV_STAMP) $(IDP_STAMP)
+	TOKENDESK_SCREENSHOTS_DIR=$(CURDIR)/resources/screenshots $(BIN)/python -m pytest -q tests/gui/test_screenshots.py
+
 clean:
 	rm -rf $(VENV) $(IDP)/node_modules .mypy_cache .ruff_cache .pytest_cache

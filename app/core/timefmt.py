@@ -50,7 +50,8 @@ def state_words(
 ) -> str:
     """The badge text: words first, so colour is never the only signal."""
     if state is TokenState.FAILED:
-        return f"Failed: {error.message}" if error else "Failed"
+        # The badge names the failure; the error box below says the rest.
+        return f"Failed: {error.message.split(': “')[0].rstrip('.')}" if error else "Failed"
     if state is TokenState.NONE or token is None:
         return "No token yet"
     remaining = token.remaining(now)

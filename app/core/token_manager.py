@@ -373,6 +373,7 @@ class TokenManager:
                 return  # unknown expiry: nothing to schedule
             if failures:
                 delay = max(delay, min(300.0, 15.0 * 2**failures))
+            delay = max(delay, 1.0) if token is not None else delay
             await asyncio.sleep(delay)
             try:
                 await self.get_token(profile, force=True)

@@ -31,14 +31,20 @@ class TokenSource(StrEnum):
 
 @dataclass(frozen=True)
 class ExpiryPolicy:
-    """A token is "expiring" when less than `min_seconds` or `fraction` of its lifetime is left."""
+    """A token is "expiring" when less than `min_seconds` or `fraction` of its lifetime is left
+    (whichever is more), but never for more than the second half of its life."""
 
     min_seconds: float = 60.0
     fraction: float = 0.10
 
     def margin(self, lifetime: timedelta | None) -> timedelta:
         by_fraction = lifetime * self.fraction if lifetime else timedelta(0)
-        return max(timedelta(seconds=self.min_seconds), by_fraction)
+        margin = max(timedelta(seconds=self.min_seconds), by_fraction)
+        if lifetime is not None and lifetime > timedelta(0):
+            # A 30-second token would otherwise be "expiring" from birth and an auto-refresh
+            # would fetch without pause: never more than half the lifetime.
+            margin = min(margin, lifetime / 2)
+        return margin
 
 
 # Response fields that are secrets in their own right and are never kept with the token record.

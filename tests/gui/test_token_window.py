@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 from typing import Any
 
 import keyring
 import pytest
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtCore import Qt
 
 from app.storage.secrets import SERVICE
 from app.ui.main_window import MainWindow
@@ -21,7 +21,7 @@ from tests.support.idp import IdentityServer
 pytestmark = [pytest.mark.idp, pytest.mark.keychain]
 
 
-def type_profile(
+def type_profile(  # noqa: PLR0917 - reads like the form it fills
     qtbot: Any,
     window: MainWindow,
     name: str,
@@ -184,7 +184,7 @@ def test_a_hanging_token_endpoint_never_freezes_the_window(
     assert "Asking the identity server" in window.token_panel.state.text()
     qtbot.wait(1500)
     timer.stop()
-    gaps = [b - a for a, b in zip(ticks, ticks[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(ticks)]
     assert len(ticks) > 30
     assert max(gaps) < 0.25, "the GUI thread stalled while the token request hung"
     # The person can still work: pick the other profile and get its token meanwhile.
@@ -271,7 +271,7 @@ def test_no_keychain_shows_a_banner_and_refuses_secrets(
     qtbot.addWidget(window)
     window.start()
     window.show()
-    qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=10000)
+    qtbot.waitUntil(window.banner.isVisible, timeout=10000)
     assert "No OS keychain is running" in window.banner.text.text()
     editor = window.editor
     qtbot.keyClicks(editor.name, "X")
@@ -286,3 +286,103 @@ def test_no_keychain_shows_a_banner_and_refuses_secrets(
     window.close()
     task = asyncio.ensure_future(window.shutdown())
     qtbot.waitUntil(task.done, timeout=5000)
+
+
+def test_auto_refresh_renews_ahead_of_expiry_and_the_panel_shows_it(
+    windows: Windows, qtbot: Any, faults: FaultServer
+) -> None:
+    window, _ = windows.open()
+    editor = window.editor
+    qtbot.mouseClick(window.profile_list.new_button, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(editor.name, "Short-lived")
+    qtbot.keyClicks(editor.token_url, faults.url("/counted") + "?ttl=4")
+    qtbot.keyClicks(editor.client_id, "c")
+    qtbot.keyClicks(editor.secret, "s")
+    editor.auto_refresh.setChecked(True)
+    qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.profile_list.selected_id() != "", timeout=10000)
+    profile_id = window.profile_list.selected_id()
+    window.tabs.setCurrentIndex(0)
+    seen: set[str] = set()
+
+    def renewed_twice() -> bool:
+        token = window.workbench.tokens.peek(profile_id)
+        if token is not None:
+            seen.add(token.access_token)
+        return len(seen) >= 3
+
+    qtbot.waitUntil(renewed_twice, timeout=15000)
+    assert window.token_panel.state.property("state") in {"valid", "expiring"}
+    assert "Fetched from the identity server" in window.token_panel.source.text()
+    # Turning it off stops the renewals.
+    editor.auto_refresh.setChecked(False)
+    qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not window.workbench.tokens.auto_refreshing(profile_id), timeout=5000)
+
+
+def test_duplicate_rename_export_import_and_remembered_selection(
+    windows: Windows, qtbot: Any, idp: IdentityServer, tmp_path: Any
+) -> None:
+    import json
+
+    window, prompter = windows.open()
+    type_profile(
+        qtbot,
+        window,
+        "Alpha",
+        idp.token_endpoint,
+        idp.clients["basic"].client_id,
+        idp.clients["basic"].secret or "",
+    )
+    window.profile_list.duplicate_action.trigger()
+    qtbot.waitUntil(lambda: window.profile_list.list.count() == 2, timeout=10000)
+    copy = window.profiles.current()
+    assert copy is not None
+    assert copy.name == "Alpha (copy)"
+    prompter.text_answer = "Beta"
+    window.profile_list.rename_action.trigger()
+    qtbot.waitUntil(
+        lambda: window.profiles.current() is not None and window.profiles.current().name == "Beta",
+        timeout=5000,
+    )
+    # The duplicate has its own keychain copy of the secret: it can get a token.
+    get_token(qtbot, window)
+
+    export = tmp_path / "profiles.json"
+    prompter.save_answer = str(export)
+    window.profile_list.export_action.trigger()
+    document = json.loads(export.read_text())
+    assert [p["name"] for p in document["profiles"]] == ["Alpha", "Beta"]
+    assert idp.clients["basic"].secret not in export.read_text()
+
+    prompter.open_answer = str(export)
+    window.profile_list.import_action.trigger()
+    qtbot.waitUntil(lambda: window.profile_list.list.count() == 4, timeout=5000)
+    assert "needs its secret" in window.statusBar().currentMessage()
+
+    beta = next(p for p in window.workbench.profiles() if p.name == "Beta")
+    window.profile_list.select(beta.id)
+    window.resize(760, 517)  # inside the offscreen screen (800x600), which restoring clamps to
+    window.splitter.setSizes([250, 480])
+    size, sizes = window.size(), window.splitter.sizes()
+    windows.close(window)
+    window, _ = windows.open()
+    assert window.profile_list.selected_id() == beta.id
+    assert window.size() == size
+    assert window.splitter.sizes() == sizes
+
+
+def test_secret_field_is_masked_with_a_reveal_toggle(windows: Windows, qtbot: Any) -> None:
+    from PySide6.QtWidgets import QLineEdit
+
+    window, _ = windows.open()
+    editor = window.editor
+    assert editor.secret.echoMode() == QLineEdit.EchoMode.Password
+    editor.reveal.trigger()
+    assert editor.secret.echoMode() == QLineEdit.EchoMode.Normal
+    editor.reveal.trigger()
+    assert editor.secret.echoMode() == QLineEdit.EchoMode.Password
+    editor.auth_method.setCurrentIndex(editor.auth_method.findData("private_key_jwt"))
+    assert not editor.secret.isVisibleTo(editor)
+    assert editor.private_key.isVisibleTo(editor)
+    assert "private key" in editor.auth_explanation.text()

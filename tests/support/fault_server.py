@@ -240,7 +240,8 @@ async def _redirect(_s: FaultServer, w: asyncio.StreamWriter, _q: dict[str, list
 async def _counted(s: FaultServer, w: asyncio.StreamWriter, q: dict[str, list[str]]) -> None:
     s.token_requests += 1
     await asyncio.sleep(float(q.get("delay", ["0"])[0]))
-    body = _token_body(access_token=f"counted-{s.token_requests}", expires_in=3600)
+    ttl = int(q.get("ttl", ["3600"])[0])
+    body = _token_body(access_token=f"counted-{s.token_requests}", expires_in=ttl)
     w.write(_response("200 OK", body, "application/json"))
 
 

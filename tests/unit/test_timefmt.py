@@ -51,7 +51,9 @@ def test_state_words() -> None:
     assert state_words(TokenState.EXPIRED, token, expired) == "Expired 3 min ago"
     assert state_words(TokenState.NONE, None, NOW) == "No token yet"
     error = OAuthServerError("The server said no.", "Fix it.")
-    assert state_words(TokenState.FAILED, None, NOW, error) == "Failed: The server said no."
+    assert state_words(TokenState.FAILED, None, NOW, error) == "Failed: The server said no"
+    quoted = OAuthServerError("The server refused: “bad thing”.", "")
+    assert state_words(TokenState.FAILED, None, NOW, quoted) == "Failed: The server refused"
 
 
 def test_expiry_words() -> None:

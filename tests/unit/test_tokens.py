@@ -100,6 +100,15 @@ def test_state_follows_the_injected_clock() -> None:
     assert short.refresh_at(policy) == NOW + timedelta(seconds=60)
 
 
+def test_short_lived_tokens_are_expiring_only_in_their_second_half() -> None:
+    token = token_from_response(
+        {"access_token": "t", "token_type": "Bearer", "expires_in": 30}, NOW
+    )
+    assert token.state(NOW + timedelta(seconds=14)) is TokenState.VALID
+    assert token.state(NOW + timedelta(seconds=16)) is TokenState.EXPIRING
+    assert token.refresh_at() == NOW + timedelta(seconds=15)
+
+
 def test_unknown_expiry_counts_as_valid() -> None:
     token = token_from_response({"access_token": "t", "token_type": "Bearer"}, NOW)
     assert token.state(NOW + timedelta(days=365)) is TokenState.VALID

@@ -138,7 +138,10 @@ class ProfileListPanel(QWidget):
         item = self._item(profile_id)
         if item is None:
             return
-        item.setText(f"{name}\n   {glyph} {words}")
+        text = f"{name}\n   {glyph} {words}"
+        if item.text() == text:
+            return
+        item.setText(text)
         item.setData(STATE_ROLE, state.value)
         item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{name}, token: {words}")
 

@@ -12,7 +12,7 @@ from PySide6.QtCore import QObject, QTimer
 from app.core.errors import TokendeskError
 from app.core.jwtinfo import DecodedJwt
 from app.core.profiles import Profile
-from app.core.timefmt import span, state_words
+from app.core.timefmt import countdown, span, state_words
 from app.core.token_manager import TokenEvent
 from app.core.tokens import TokenState
 from app.services.workbench import Workbench
@@ -48,7 +48,7 @@ class TokenController(QObject):
         self._introspection: dict[str, dict[str, Any]] = {}
         self._from_keychain: set[str] = set()
         self._op_error: TokendeskError | None = None
-        self._badges: dict[str, str] = {}
+        self._settled: set[str] = set()  # fetch answered, its task not yet wound down
 
         panel.get_requested.connect(self.get_token)
         panel.paste_requested.connect(self.paste_token)
@@ -97,15 +97,18 @@ class TokenController(QObject):
                 introspection=self._introspection.get(pid),
                 loaded_from_keychain=pid in self._from_keychain,
             )
-            self.panel.show_fetching(self.tasks.running(f"get:{pid}"))
+            self.panel.show_fetching(self._fetching(pid))
         self.update_badges()
 
     def tick(self) -> None:
         tokens = self.workbench.tokens
         if self.profile is not None:
             self.panel.tick(tokens.now(), tokens.state(self.profile.id))
-            self.panel.show_fetching(self.tasks.running(f"get:{self.profile.id}"))
+            self.panel.show_fetching(self._fetching(self.profile.id))
         self.update_badges()
+
+    def _fetching(self, profile_id: str) -> bool:
+        return self.tasks.running(f"get:{profile_id}") and profile_id not in self._settled
 
     def update_badges(self) -> None:
         tokens = self.workbench.tokens
@@ -114,17 +117,17 @@ class TokenController(QObject):
             state = tokens.state(profile.id)
             token = tokens.peek(profile.id)
             words = state_words(state, token, now, tokens.last_error(profile.id))
-            if state is TokenState.VALID and token is not None:
-                remaining = token.remaining(now)
-                words = f"Valid · {span(remaining)} left" if remaining else "Valid"
+            remaining = token.remaining(now) if token else None
+            if state is TokenState.VALID and remaining is not None:
+                left = countdown(remaining) if remaining.total_seconds() < 3600 else span(remaining)
+                words = f"Valid · {left} left"
             if state is TokenState.FAILED:
                 words = "Failed"
-            key = f"{profile.name}|{words}|{state}"
-            if self._badges.get(profile.id) != key:
-                self._badges[profile.id] = key
-                self.profiles.set_state(profile.id, profile.name, GLYPHS[state], words, state)
+            self.profiles.set_state(profile.id, profile.name, GLYPHS[state], words, state)
 
     def _on_event(self, event: TokenEvent) -> None:
+        if event.reason in ("fetched", "failed"):
+            self._settled.add(event.profile_id)
         if event.reason == "loaded":
             self._from_keychain.add(event.profile_id)
         else:
@@ -161,6 +164,7 @@ class TokenController(QObject):
             self.refresh()
             return
         self._op_error = None
+        self._settled.discard(profile.id)
         # A failed fetch is recorded by the token manager (state "failed"); refresh shows it.
         self.tasks.run(
             key,

@@ -120,22 +120,17 @@ class TokenPanel(QWidget):
         status.addWidget(self.expiry, 0, 1)
         status.setColumnStretch(1, 1)
         status.addWidget(self.lifetime, 1, 0, 1, 2)
-        actions = QHBoxLayout()
-        for button in (
-            self.get_button,
-            self.paste_button,
-            self.verify_button,
-            self.introspect_button,
-            self.revoke_button,
-            self.forget_button,
-        ):
-            actions.addWidget(button)
-        actions.addStretch(1)
-        copies = QHBoxLayout()
-        copies.addWidget(QLabel("Copy:"))
-        for button in (self.copy_token, self.copy_header, self.copy_curl):
-            copies.addWidget(button)
-        copies.addStretch(1)
+        # Three short rows rather than one long one, so the window fits small screens.
+        rows = QGridLayout()
+        rows.addWidget(QLabel("Token:"), 0, 0)
+        rows.addLayout(self._row(self.get_button, self.paste_button, self.forget_button), 0, 1)
+        rows.addWidget(QLabel("Check:"), 1, 0)
+        rows.addLayout(
+            self._row(self.verify_button, self.introspect_button, self.revoke_button), 1, 1
+        )
+        rows.addWidget(QLabel("Copy:"), 2, 0)
+        rows.addLayout(self._row(*self.copy_buttons), 2, 1)
+        rows.setColumnStretch(1, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.endpoint)
@@ -144,10 +139,17 @@ class TokenPanel(QWidget):
         layout.addWidget(self.scopes)
         layout.addWidget(self.warnings)
         layout.addWidget(self.error)
-        layout.addLayout(actions)
-        layout.addLayout(copies)
+        layout.addLayout(rows)
         layout.addWidget(self.claims, 1)
         self.show_profile(None)
+
+    @staticmethod
+    def _row(*buttons: QPushButton) -> QHBoxLayout:
+        row = QHBoxLayout()
+        for button in buttons:
+            row.addWidget(button)
+        row.addStretch(1)
+        return row
 
     def _button(self, name: str, text: str, signal: Any) -> QPushButton:
         button = named(QPushButton(text), name)
@@ -187,7 +189,12 @@ class TokenPanel(QWidget):
         """Everything but the ticking parts; tick() updates those every second."""
         self._token, self._state, self._error = token, state, error
         has_token = token is not None
-        for button in (*self.copy_buttons, self.forget_button):
+        for button in (
+            *self.copy_buttons,
+            self.forget_button,
+            self.revoke_button,
+            self.introspect_button,
+        ):
             button.setEnabled(has_token)
         self.verify_button.setEnabled(has_token and token is not None and token.jwt is not None)
         if token is None:
@@ -207,6 +214,9 @@ class TokenPanel(QWidget):
             )
             self.warnings.setText("\n".join(f"⚠ {w}" for w in token.warnings))
         self.warnings.setVisible(bool(token and token.warnings))
+        self.source.setVisible(has_token)
+        self.scopes.setVisible(has_token)
+        self.claims.setVisible(has_token or introspection is not None)
         if error is not None:
             self.error.show_error(error)
         else:
@@ -236,7 +246,10 @@ class TokenPanel(QWidget):
         if state is None:
             state = self._state
         self._state = state
-        self.state.setText(f"{GLYPHS[state]} {state_words(state, token, now, error)}")
+        words = state_words(state, token, now, error)
+        if len(words) > 70:
+            words = words[:68].rstrip() + "…"
+        self.state.setText(f"{GLYPHS[state]} {words}")
         self.state.setToolTip(error.hint if (error and state is TokenState.FAILED) else "")
         if self.state.property("state") != state.value:
             self.state.setProperty("state", state.value)

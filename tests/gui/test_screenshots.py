@@ -1,0 +1,67 @@
+"""Pictures of the real window in its main states, with real fonts. `make screenshots` keeps them
+in resources/screenshots/ (for the README); otherwise they go to a temp dir and are only checked."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
+
+from tests.gui.conftest import Windows
+from tests.gui.test_token_window import get_token, type_profile
+from tests.support.idp import IdentityServer
+
+pytestmark = [pytest.mark.idp, pytest.mark.keychain]
+
+
+def save(window: Any, folder: Path, name: str) -> Path:
+    window.resize(1180, 760)
+    path = folder / f"{name}.png"
+    assert window.grab().save(str(path))
+    image = QImage(str(path))
+    assert image.width() >= 1000
+    # Not a blank picture: many distinct colours means text and widgets were drawn.
+    colours = {
+        image.pixel(x, y) for x in range(0, image.width(), 7) for y in range(0, image.height(), 7)
+    }
+    assert len(colours) > 20, f"{name} looks empty"
+    return path
+
+
+def test_screenshots_of_the_main_states(
+    windows: Windows, qtbot: Any, idp: IdentityServer, tmp_path: Path
+) -> None:
+    folder = Path(os.environ.get("TOKENDESK_SCREENSHOTS_DIR") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    window, _ = windows.open()
+    qtbot.waitUntil(lambda: window.tabs.currentIndex() == 1, timeout=5000)
+    save(window, folder, "empty")
+
+    basic = idp.clients["basic"]
+    type_profile(
+        qtbot,
+        window,
+        "Orders API (staging)",
+        idp.token_endpoint,
+        basic.client_id,
+        basic.secret or "",
+        "api:read api:write",
+    )
+    type_profile(qtbot, window, "Billing API", idp.token_endpoint, "m2m-billing", "nope")
+    orders = next(p for p in window.workbench.profiles() if p.name.startswith("Orders"))
+    window.profile_list.select(orders.id)
+    get_token(qtbot, window)
+    qtbot.wait(1100)
+    save(window, folder, "valid-token")
+
+    billing = next(p for p in window.workbench.profiles() if p.name == "Billing API")
+    window.profile_list.select(billing.id)
+    qtbot.mouseClick(window.token_panel.get_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(window.token_panel.error.isVisible, timeout=10000)
+    qtbot.mouseClick(window.token_panel.error.toggle, Qt.MouseButton.LeftButton)
+    assert window.token_panel.state.text().startswith("⚠ Failed")
+    save(window, folder, "error")
