@@ -7,6 +7,7 @@ keyed by `Profile.id`, which never changes, so renaming a profile orphans nothin
 from __future__ import annotations
 
 import ipaddress
+import re
 import uuid
 from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
@@ -104,10 +105,18 @@ class Profile:
     ca_bundle: str = ""
     notes: str = ""
     auto_refresh: bool = False
+    # Origins besides the API base URL that may receive the token without asking.
+    allowed_origins: tuple[str, ...] = ()
+    # {{name}} values for the composer's URL, headers and body.
+    variables: tuple[tuple[str, str], ...] = ()
     id: str = field(default_factory=new_profile_id)
 
     def with_changes(self, **changes: Any) -> Profile:
         return replace(self, **changes)
+
+    @property
+    def variable_map(self) -> dict[str, str]:
+        return dict(self.variables)
 
     @property
     def scope_string(self) -> str:
@@ -130,6 +139,11 @@ class Profile:
             value = getattr(self, name)
             if value:
                 found += _url_problems(name, value)
+        found += self._list_problems()
+        return found
+
+    def _list_problems(self) -> list[Problem]:
+        found: list[Problem] = []
         for resource in self.resources:
             split = urlsplit(resource)
             if not split.scheme or split.fragment:
@@ -145,6 +159,18 @@ class Profile:
             elif key in RESERVED_PARAMS:
                 found.append(
                     Problem("extra_params", f"“{key}” is set by Tokendesk; use its own field.")
+                )
+        for allowed in self.allowed_origins:
+            found += [
+                Problem("allowed_origins", p.message, p.blocking)
+                for p in _url_problems("allowed_origins", allowed)
+            ]
+        for name, _ in self.variables:
+            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.-]*", name):
+                found.append(
+                    Problem(
+                        "variables", f"“{name}” cannot be a variable name (letters, digits, _ . -)."
+                    )
                 )
         if any(not s or any(c.isspace() for c in s) for s in self.scopes):
             found.append(Problem("scopes", "Scopes are single words separated by spaces."))
@@ -180,8 +206,11 @@ class Profile:
             for key in ("scopes", "resources"):
                 if key in values:
                     values[key] = tuple(str(v) for v in values[key])
-            if "extra_params" in values:
-                values["extra_params"] = tuple((str(k), str(v)) for k, v in values["extra_params"])
+            for key in ("extra_params", "variables"):
+                if key in values:
+                    values[key] = tuple((str(k), str(v)) for k, v in values[key])
+            if "allowed_origins" in values:
+                values["allowed_origins"] = tuple(str(v) for v in values["allowed_origins"])
             for key in ("verify_tls", "auto_refresh"):
                 if key in values and not isinstance(values[key], bool):
                     raise TypeError(key)

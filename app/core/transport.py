@@ -85,7 +85,7 @@ def _chain(exc: BaseException) -> list[BaseException]:
     return seen
 
 
-def _network_error(exc: Exception, request: httpx.Request, secrets: Iterable[str]) -> NetworkError:
+def network_error(exc: Exception, request: httpx.Request, secrets: Iterable[str]) -> NetworkError:
     exchange = describe_request(request, secrets)
     split = urlsplit(str(request.url))
     host = split.hostname or "the server"
@@ -185,7 +185,7 @@ async def send(
             details=str(exc),
         ) from exc
     except (httpx.TransportError, TimeoutError) as exc:
-        raise _network_error(exc, request, secrets) from exc
+        raise network_error(exc, request, secrets) from exc
     return RawResponse(
         status=response.status_code,
         reason=response.reason_phrase,

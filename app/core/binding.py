@@ -1,0 +1,58 @@
+"""Token binding: a profile's token goes only to the API it is for.
+
+The token is attached without asking only when the request's origin (scheme, host, port) is the
+profile's API base URL origin or on the profile's allow list. Anything else — another host, or
+plain http:// to a host that is not this computer — needs the person's consent first, because the
+token would leak to whoever runs that server or watches that network.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from app.core.profiles import Profile, is_loopback_host
+
+
+def origin(url: str) -> str:
+    split = urlsplit(url.strip())
+    scheme = split.scheme.lower()
+    host = (split.hostname or "").lower()
+    port = split.port or {"http": 80, "https": 443}.get(scheme, 0)
+    return f"{scheme}://{host}:{port}"
+
+
+@dataclass(frozen=True)
+class Binding:
+    """Whether the token may go to a URL without asking, and if not, why (plain words)."""
+
+    allowed: bool
+    reason: str = ""
+
+
+def check(url: str, profile: Profile, consented: frozenset[str] = frozenset()) -> Binding:
+    target = origin(url)
+    split = urlsplit(url)
+    host = split.hostname or ""
+    if split.scheme == "http" and not is_loopback_host(host) and target not in consented:
+        return Binding(
+            False,
+            f"This request goes to {host} over plain http://, so the token would travel "
+            "unencrypted and anyone on the network could copy it.",
+        )
+    trusted = {origin(profile.api_base_url)} if profile.api_base_url else set()
+    trusted |= {origin(o) for o in profile.allowed_origins}
+    if target in trusted or target in consented:
+        return Binding(True)
+    if not trusted:
+        return Binding(
+            False,
+            f"The profile “{profile.name}” has no API base URL, so Tokendesk cannot tell whether "
+            f"{host} is the API this token is for. Sending it to the wrong server leaks it.",
+        )
+    return Binding(
+        False,
+        f"{host} is not the API of the profile “{profile.name}” "
+        f"({urlsplit(profile.api_base_url).hostname or 'its API base URL'}). "
+        "Sending the token there would hand it to whoever runs that server.",
+    )

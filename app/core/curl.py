@@ -1,0 +1,248 @@
+"""curl commands both ways: copy a request as curl (the token as $TOKEN unless the person asks
+for the real value), and turn the curl examples API docs are full of into a request."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import shlex
+from urllib.parse import parse_qsl
+
+import httpx
+
+from app.core.errors import ProfileError
+from app.core.request_spec import AuthMode, Body, BodyKind, RequestSpec, Row
+
+TOKEN_PLACEHOLDER = "$TOKEN"
+# How docs write "your token here".
+_PLACEHOLDER = re.compile(
+    r"^(\$\{?\w*token\w*\}?|\{\{?\s*[\w.-]*\s*\}?\}|<[^>]*>|\[[^\]]*\]|your[_-]?\w*|x{3,}|\.\.\.|…)$",
+    re.IGNORECASE,
+)
+
+
+def to_curl(request: httpx.Request, *, authorization: str | None, file: str = "") -> str:
+    """`authorization` is the header value to show (e.g. "Bearer $TOKEN"), or None for none."""
+    parts = ["curl"]
+    if request.method != "GET":
+        parts += ["-X", request.method]
+    parts.append(shlex.quote(str(request.url)))
+    lines = [" ".join(parts)]
+    skip = {
+        "host",
+        "content-length",
+        "accept-encoding",
+        "connection",
+        "user-agent",
+        "authorization",
+    }
+    for name, value in request.headers.multi_items():
+        if name.lower() not in skip:
+            lines.append(f"-H {shlex.quote(f'{_title(name)}: {value}')}")
+    if authorization:
+        header = f"Authorization: {authorization}"
+        # Double quotes so a shell expands $TOKEN; the real value is single-quoted.
+        if TOKEN_PLACEHOLDER in authorization:
+            lines.append(f'-H "{header}"')
+        else:
+            lines.append(f"-H {shlex.quote(header)}")
+    if file:
+        lines.append(f"--data-binary @{shlex.quote(file)}")
+    elif request.content:
+        lines.append(f"--data-raw {shlex.quote(request.content.decode('utf-8', 'replace'))}")
+    return " \\\n  ".join(lines)
+
+
+def _title(name: str) -> str:
+    return "-".join(part[:1].upper() + part[1:] for part in name.split("-"))
+
+
+_IGNORED_WITH_VALUE = {
+    "-o",
+    "--output",
+    "-w",
+    "--write-out",
+    "-m",
+    "--max-time",
+    "--connect-timeout",
+    "--retry",
+    "-c",
+    "--cookie-jar",
+    "--cacert",
+    "--cert",
+    "--key",
+    "-x",
+    "--proxy",
+    "--resolve",
+}
+_IGNORED = {
+    "-s",
+    "--silent",
+    "-S",
+    "--show-error",
+    "-L",
+    "--location",
+    "-k",
+    "--insecure",
+    "-i",
+    "--include",
+    "-v",
+    "--verbose",
+    "--compressed",
+    "-f",
+    "--fail",
+    "-g",
+    "--globoff",
+    "--http1.1",
+    "--http2",
+    "-N",
+    "--no-buffer",
+}
+_DATA = {"-d", "--data", "--data-ascii", "--data-raw", "--data-binary", "--data-urlencode"}
+
+
+def _join_continuations(text: str) -> str:
+    text = text.strip()
+    text = re.sub(r"\\\r?\n", " ", text)  # POSIX shells
+    text = re.sub(r"\^\r?\n", " ", text)  # Windows cmd
+    text = re.sub(r"`\r?\n", " ", text)  # PowerShell
+    return text.replace("\r", " ").replace("\n", " ")
+
+
+def from_curl(text: str) -> RequestSpec:  # noqa: PLR0912, PLR0915 - one branch per curl option
+    """A RequestSpec from a curl command line. A token in the example becomes "use the profile's
+    token" when it is a placeholder, or a pasted token when it looks real."""
+    try:
+        words = shlex.split(_join_continuations(text))
+    except ValueError as exc:
+        raise ProfileError(
+            "That curl command could not be read (a quote is not closed).",
+            "Paste the whole command, from “curl” to its last line.",
+            details=str(exc),
+        ) from exc
+    if words and words[0] in {"$", ">"}:
+        words = words[1:]
+    if not words or words[0] != "curl":
+        raise ProfileError(
+            "That is not a curl command.", "Paste a command that starts with “curl”."
+        )
+    method = ""
+    url = ""
+    headers: list[Row] = []
+    data: list[str] = []
+    use_get = False
+    json_flag = False
+    i = 1
+    while i < len(words):
+        word = words[i]
+        value = words[i + 1] if i + 1 < len(words) else ""
+        flag, eq, inline = word.partition("=")
+        if (
+            eq
+            and flag.startswith("--")
+            and flag in _DATA | {"--header", "--request", "--url", "--user", "--json"}
+        ):
+            word, value, step = flag, inline, 1
+        else:
+            step = 2
+        if word in ("-X", "--request"):
+            method = value.upper()
+        elif word in ("-H", "--header"):
+            name, _, header_value = value.partition(":")
+            headers.append(Row(name.strip(), header_value.strip()))
+        elif word in _DATA:
+            data.append(value)
+        elif word == "--json":
+            data.append(value)
+            json_flag = True
+        elif word in ("-u", "--user"):
+            encoded = base64.b64encode(value.encode()).decode()
+            headers.append(Row("Authorization", f"Basic {encoded}"))
+        elif word in ("-A", "--user-agent"):
+            headers.append(Row("User-Agent", value))
+        elif word in ("-b", "--cookie"):
+            headers.append(Row("Cookie", value))
+        elif word in ("-e", "--referer"):
+            headers.append(Row("Referer", value))
+        elif word == "--url":
+            url = value
+        elif word in ("-G", "--get"):
+            use_get, step = True, 1
+        elif word in ("-F", "--form"):
+            raise ProfileError(
+                "Multipart form uploads (curl -F) are not supported yet.",
+                "Use a form or file body in the composer instead.",
+            )
+        elif word in _IGNORED_WITH_VALUE:
+            pass
+        elif word in _IGNORED or (word.startswith("-") and word != "-"):
+            step = 1  # unknown switches are skipped, as curl's own defaults would apply
+        else:
+            url, step = word, 1
+        i += step
+    if not url:
+        raise ProfileError("The curl command has no URL.", "Paste the whole command.")
+    return _assemble(method, url, headers, data, use_get=use_get, json_flag=json_flag)
+
+
+def _assemble(
+    method: str, url: str, headers: list[Row], data: list[str], *, use_get: bool, json_flag: bool
+) -> RequestSpec:
+    auth = AuthMode.NONE
+    pasted = ""
+    kept: list[Row] = []
+    for row in headers:
+        if row.name.lower() == "authorization" and row.value.lower().startswith("bearer"):
+            token = row.value[6:].strip()
+            if not token or _PLACEHOLDER.match(token):
+                auth = AuthMode.PROFILE
+            else:
+                auth, pasted = AuthMode.PASTED, token
+            continue
+        kept.append(row)
+    content_type = next((r.value for r in kept if r.name.lower() == "content-type"), "")
+    if json_flag and not content_type:
+        kept.append(Row("Content-Type", "application/json"))
+        content_type = "application/json"
+    body = Body()
+    joined = "&".join(data)
+    if use_get and data:
+        url = url + ("&" if "?" in url else "?") + joined
+    elif data:
+        method = method or "POST"
+        if joined.startswith("@"):
+            body = Body(kind=BodyKind.FILE, file=joined[1:])
+        elif "json" in content_type or _is_json(joined):
+            body = Body(kind=BodyKind.JSON, text=_pretty(joined))
+            kept = [r for r in kept if r.name.lower() != "content-type" or "json" not in r.value]
+        elif "x-www-form-urlencoded" in content_type or (not content_type and "=" in joined):
+            fields = tuple(Row(k, v) for k, v in parse_qsl(joined, keep_blank_values=True))
+            body = Body(kind=BodyKind.FORM, fields=fields)
+            kept = [r for r in kept if r.name.lower() != "content-type"]
+        else:
+            body = Body(kind=BodyKind.RAW, text=joined, content_type=content_type)
+            kept = [r for r in kept if r.name.lower() != "content-type"]
+    return RequestSpec(
+        method=method or "GET",
+        url=url,
+        headers=tuple(kept),
+        body=body,
+        auth=auth,
+        pasted_token=pasted,
+    )
+
+
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return text.strip()[:1] in ("{", "[")
+
+
+def _pretty(text: str) -> str:
+    try:
+        return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+    except ValueError:
+        return text

@@ -1,0 +1,213 @@
+"""Request history and saved requests, in sqlite in the user data dir.
+
+What is written is redacted first: no Authorization value, no pasted token, no secret-looking
+header, query parameter or body field. History is for re-sending, never for keeping secrets.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from app.core.redact import REDACTED, SECRET_FIELDS, SECRET_HEADERS, redact_text
+from app.core.request_spec import Body, BodyKind, RequestSpec, Row
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS history (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at REAL NOT NULL,
+    profile_id TEXT NOT NULL,
+    profile_name TEXT NOT NULL,
+    method TEXT NOT NULL,
+    url TEXT NOT NULL,
+    status INTEGER,
+    elapsed_ms REAL,
+    size INTEGER,
+    spec TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS history_at ON history(at DESC);
+CREATE TABLE IF NOT EXISTS saved (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    profile_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    spec TEXT NOT NULL,
+    updated REAL NOT NULL,
+    UNIQUE(profile_id, name)
+);
+"""
+SECRET_QUERY = SECRET_FIELDS | {"api_key", "apikey", "key", "sig", "signature", "code"}
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    id: int
+    at: float
+    profile_id: str
+    profile_name: str
+    method: str
+    url: str
+    status: int | None
+    elapsed_ms: float | None
+    size: int | None
+
+
+@dataclass(frozen=True)
+class SavedRequest:
+    id: int
+    profile_id: str
+    name: str
+    spec: RequestSpec
+
+
+def redact_url(url: str) -> str:
+    split = urlsplit(url)
+    if not split.query:
+        return url
+    pairs = [
+        (k, REDACTED if k.lower() in SECRET_QUERY else v)
+        for k, v in parse_qsl(split.query, keep_blank_values=True)
+    ]
+    return urlunsplit(split._replace(query=urlencode(pairs, safe="{}$:/«»")))
+
+
+def _secret_header(name: str) -> bool:
+    lowered = name.lower()
+    return lowered in SECRET_HEADERS or any(w in lowered for w in ("token", "secret", "key"))
+
+
+def redact_spec(spec: RequestSpec, secrets: tuple[str, ...] = ()) -> RequestSpec:
+    headers = tuple(
+        Row(r.name, REDACTED, r.enabled)
+        if r.name.lower() in SECRET_HEADERS
+        or "token" in r.name.lower()
+        or "secret" in r.name.lower()
+        else Row(r.name, redact_text(r.value, secrets), r.enabled)
+        for r in spec.headers
+    )
+    body = spec.body
+    if body.kind in (BodyKind.JSON, BodyKind.RAW):
+        # redact_text pretty-prints JSON it rewrites; keep raw bodies as typed when nothing changed.
+        redacted = redact_text(body.text, secrets)
+        body = Body(body.kind, redacted if redacted != body.text else body.text, body.content_type)
+    elif body.kind is BodyKind.FORM:
+        body = Body(
+            body.kind,
+            fields=tuple(
+                Row(r.name, REDACTED if r.name.lower() in SECRET_FIELDS else r.value, r.enabled)
+                for r in body.fields
+            ),
+        )
+    return spec.with_changes(url=redact_url(spec.url), headers=headers, body=body, pasted_token="")
+
+
+class HistoryStore:
+    def __init__(self, data_dir: Path, *, keep: int = 10_000) -> None:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self.path = data_dir / "history.sqlite3"
+        self.keep = keep
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(self.path, check_same_thread=False)
+        self._db.executescript(SCHEMA)
+        self.path.chmod(0o600)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def record(
+        self,
+        *,
+        profile_id: str,
+        profile_name: str,
+        spec: RequestSpec,
+        url: str,
+        status: int | None,
+        elapsed_ms: float | None,
+        size: int | None,
+        secrets: tuple[str, ...] = (),
+    ) -> int:
+        clean = redact_spec(spec, secrets)
+        with self._lock, self._db:
+            cursor = self._db.execute(
+                "INSERT INTO history (at, profile_id, profile_name, method, url, status,"
+                " elapsed_ms, size, spec) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    time.time(),
+                    profile_id,
+                    profile_name,
+                    spec.method,
+                    redact_text(redact_url(url), secrets),
+                    status,
+                    elapsed_ms,
+                    size,
+                    json.dumps(clean.to_dict()),
+                ),
+            )
+            self._db.execute(
+                "DELETE FROM history WHERE id <= (SELECT id FROM history ORDER BY id DESC"
+                " LIMIT 1 OFFSET ?)",
+                (self.keep,),
+            )
+            return int(cursor.lastrowid or 0)
+
+    def entries(self, limit: int = 500, offset: int = 0) -> list[HistoryEntry]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT id, at, profile_id, profile_name, method, url, status, elapsed_ms, size"
+                " FROM history ORDER BY id DESC LIMIT ? OFFSET ?",
+                (limit, offset),
+            ).fetchall()
+        return [HistoryEntry(*row) for row in rows]
+
+    def count(self) -> int:
+        with self._lock:
+            return int(self._db.execute("SELECT COUNT(*) FROM history").fetchone()[0])
+
+    def spec(self, entry_id: int) -> RequestSpec | None:
+        with self._lock:
+            row = self._db.execute("SELECT spec FROM history WHERE id = ?", (entry_id,)).fetchone()
+        return RequestSpec.from_dict(json.loads(row[0])) if row else None
+
+    def clear(self) -> None:
+        with self._lock, self._db:
+            self._db.execute("DELETE FROM history")
+        with self._lock:
+            self._db.execute("VACUUM")  # really gone from the file, not just unlinked
+
+    # Saved requests ----------------------------------------------------------------------
+
+    def save_request(
+        self, profile_id: str, name: str, spec: RequestSpec, secrets: tuple[str, ...] = ()
+    ) -> None:
+        clean = redact_spec(spec, secrets)
+        with self._lock, self._db:
+            self._db.execute(
+                "INSERT INTO saved (profile_id, name, spec, updated) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT(profile_id, name) DO UPDATE SET spec = excluded.spec,"
+                " updated = excluded.updated",
+                (profile_id, name.strip(), json.dumps(clean.to_dict()), time.time()),
+            )
+
+    def saved(self, profile_id: str) -> list[SavedRequest]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT id, profile_id, name, spec FROM saved WHERE profile_id = ? ORDER BY name",
+                (profile_id,),
+            ).fetchall()
+        return [
+            SavedRequest(row[0], row[1], row[2], RequestSpec.from_dict(json.loads(row[3])))
+            for row in rows
+        ]
+
+    def delete_saved(self, saved_id: int) -> None:
+        with self._lock, self._db:
+            self._db.execute("DELETE FROM saved WHERE id = ?", (saved_id,))
+
+    def forget_profile(self, profile_id: str) -> None:
+        with self._lock, self._db:
+            self._db.execute("DELETE FROM saved WHERE profile_id = ?", (profile_id,))
