@@ -18,6 +18,7 @@ from app.core.http_clients import HttpClients
 from app.core.token_manager import TokenManager
 from app.services.workbench import Workbench
 from app.storage import paths
+from app.storage.history_store import HistoryStore
 from app.storage.profile_store import ProfileStore
 from app.storage.secrets import KeyringSecretStore
 from app.ui.main_window import MainWindow
@@ -50,11 +51,16 @@ def build_window(config_dir: Path | None = None, data_dir: Path | None = None) -
     QApplication and the qasync loop; None means the platformdirs defaults."""
     config = paths.config_dir(config_dir)
     config.mkdir(parents=True, exist_ok=True)
-    paths.data_dir(data_dir).mkdir(parents=True, exist_ok=True)
+    data = paths.data_dir(data_dir)
+    data.mkdir(parents=True, exist_ok=True)
     http = HttpClients()
     secrets = KeyringSecretStore()
     workbench = Workbench(
-        ProfileStore(config), secrets, TokenManager(http, secrets, clock=utc_now), http
+        ProfileStore(config),
+        secrets,
+        TokenManager(http, secrets, clock=utc_now),
+        http,
+        history=HistoryStore(data),
     )
     settings = QSettings(str(config / "window.ini"), QSettings.Format.IniFormat)
     window = MainWindow(workbench, settings=settings, icon=QIcon(str(resource("tokendesk.svg"))))

@@ -37,6 +37,7 @@ os.environ["DBUS_SESSION_BUS_ADDRESS"] = f"unix:path={_ROOT / 'no-bus'}"
 from tests.support import idp as idp_support  # noqa: E402
 from tests.support import keychain as _keychain  # noqa: E402
 from tests.support.fault_server import FaultServer  # noqa: E402
+from tests.support.resource_server import ResourceServer  # noqa: E402
 
 _RUNNING: list[_keychain.PrivateKeychain] = []
 
@@ -86,5 +87,12 @@ def idp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[idp_support.Identi
 @pytest.fixture(scope="session")
 def faults() -> Iterator[FaultServer]:
     server = FaultServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def api(idp: idp_support.IdentityServer) -> Iterator[ResourceServer]:
+    server = ResourceServer(idp.issuer, idp_support.JWT_API).start()
     yield server
     server.stop()

@@ -207,3 +207,38 @@ async def call(
         first_challenge=auth.first_challenge if isinstance(auth, ProfileTokenAuth) else {},
         challenge=bearer_error(response),
     )
+
+
+def explain(response: ApiResponse, *, token_scopes: tuple[str, ...], sent_token: bool) -> list[str]:
+    """What the response means for the token, in plain words (shown above the body)."""
+    notes: list[str] = []
+    if response.retried:
+        notes.append(
+            "The API said the token was no longer valid (invalid_token), so Tokendesk fetched a "
+            "new token and sent the request once more."
+        )
+    challenge = response.challenge
+    error = challenge.get("error", "")
+    if error == "insufficient_scope":
+        needed = challenge.get("scope", "")
+        has = " ".join(token_scopes) or "none"
+        what = f"the scope “{needed}”" if needed else "a scope"
+        notes.append(
+            f"The API needs {what}, which this token does not have (it has: {has}). Add it to "
+            "the profile's scopes; the identity server must also allow it for this client."
+        )
+    elif response.status == 401 and error == "invalid_token" and response.retried:
+        notes.append(
+            "The API refused even the fresh token. The token may be for another API (audience) "
+            "or the API may not trust this identity server."
+        )
+    elif response.status == 401 and not sent_token:
+        notes.append(
+            "The API wants a token, and none was sent. Choose “Profile's token” as authentication."
+        )
+    elif response.status == 401 and error:
+        description = challenge.get("error_description", "")
+        notes.append(
+            f"The API refused the token ({error}{': ' + description if description else ''})."
+        )
+    return notes

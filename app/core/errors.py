@@ -168,3 +168,13 @@ class TokenVerificationError(TokendeskError):
     """A JWT's signature or claims did not check out against the issuer's keys."""
 
     code = "jwt_verification"
+
+
+class ConsentNeeded(TokendeskError):
+    """The token would go somewhere it is not bound to; the person must say yes first."""
+
+    code = "consent"
+
+    def __init__(self, message: str, hint: str, *, origin: str) -> None:
+        super().__init__(message, hint)
+        self.origin = origin

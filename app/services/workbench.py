@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
 from app.core import oauth
+from app.core.api_call import ApiResponse
+from app.core.api_sender import ApiSender
 from app.core.errors import KeychainError
 from app.core.http_clients import HttpClients
 from app.core.jwtinfo import DecodedJwt
 from app.core.profiles import Profile
+from app.core.request_spec import RequestSpec
 from app.core.token_manager import TokenManager
 from app.core.tokens import Token
+from app.storage.history_store import HistoryStore
 from app.storage.profile_store import ProfileStore, export_profiles, import_profiles
 from app.storage.secrets import SecretKind, SecretStore
 
@@ -26,9 +34,11 @@ class Workbench(QObject):
         token_event(TokenEvent): a profile's token was loaded, fetched, pasted, forgotten,
             revoked, or a fetch failed (see core.token_manager.TokenEvent).
         keychain_checked(object): None when the OS keychain works, else the KeychainError.
+        history_changed(): a request was added to the history (or it was cleared).
     """
 
     profiles_changed = Signal()
+    history_changed = Signal()
     token_event = Signal(object)
     keychain_checked = Signal(object)
 
@@ -38,6 +48,9 @@ class Workbench(QObject):
         secrets: SecretStore,
         tokens: TokenManager,
         http: HttpClients,
+        *,
+        history: HistoryStore | None = None,
+        response_dir: Path | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -46,6 +59,9 @@ class Workbench(QObject):
         self.secrets = secrets
         self.tokens = tokens
         self.keychain_error: KeychainError | None = None
+        self.history = history
+        self._response_dir = response_dir or Path(tempfile.mkdtemp(prefix="tokendesk-"))
+        self.api = ApiSender(http, tokens, history=history, response_dir=self._response_dir)
         self._unsubscribe = tokens.subscribe(self.token_event.emit)
 
     # Keychain ------------------------------------------------------------------------------
@@ -118,6 +134,8 @@ class Workbench(QObject):
         """Keychain entries first, so a profile is never gone while its secrets linger."""
         await self.tokens.remove_profile(profile.id)
         self.store.remove(profile.id)
+        if self.history is not None:
+            self.history.forget_profile(profile.id)
         self.profiles_changed.emit()
 
     def export_profiles(self, ids: list[str] | None = None) -> str:
@@ -186,7 +204,27 @@ class Workbench(QObject):
     async def capabilities(self, profile: Profile) -> tuple[bool, bool]:
         return await self.tokens.capabilities(profile)
 
+    # Calling the API ---------------------------------------------------------------------
+
+    def consent(self, profile: Profile, origin: str) -> None:
+        """The person said yes: this profile's token may go to `origin` for this session."""
+        self.api.consent(profile, origin)
+
+    async def send(
+        self,
+        profile: Profile | None,
+        spec: RequestSpec,
+        *,
+        progress: Callable[[int], None] | None = None,
+    ) -> ApiResponse:
+        response = await self.api.send(profile, spec, progress=progress)
+        self.history_changed.emit()
+        return response
+
     async def shutdown(self) -> None:
         self._unsubscribe()
         await self.tokens.aclose()
         await self.http.aclose()
+        if self.history is not None:
+            self.history.close()
+        shutil.rmtree(self._response_dir, ignore_errors=True)

@@ -1,0 +1,107 @@
+"""Sending one composed request for a profile: binding check, token, call, history."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+
+from app.core import api_call, binding, request_spec
+from app.core.api_call import ApiResponse, ProfileTokenAuth, StaticTokenAuth
+from app.core.errors import ConsentNeeded, ProfileError
+from app.core.http_clients import HttpClients
+from app.core.profiles import Profile
+from app.core.request_spec import AuthMode, RequestSpec
+from app.core.token_manager import TokenManager
+from app.storage.history_store import HistoryStore
+
+KEEP_BODIES = 20
+
+
+class ApiSender:
+    def __init__(
+        self,
+        http: HttpClients,
+        tokens: TokenManager,
+        *,
+        history: HistoryStore | None,
+        response_dir: Path,
+    ) -> None:
+        self._http = http
+        self._tokens = tokens
+        self._history = history
+        self._response_dir = response_dir
+        self._consented: dict[str, set[str]] = {}
+        self._count = 0
+
+    def consent(self, profile: Profile, origin: str) -> None:
+        self._consented.setdefault(profile.id, set()).add(origin)
+
+    def _auth(
+        self, profile: Profile | None, spec: RequestSpec, url: str
+    ) -> tuple[httpx.Auth | None, tuple[str, ...]]:
+        if spec.auth is AuthMode.PROFILE:
+            if profile is None:
+                raise ProfileError(
+                    "No profile is selected.", "Choose a profile, or send without a token."
+                )
+            decision = binding.check(url, profile, frozenset(self._consented.get(profile.id, ())))
+            if not decision.allowed:
+                raise ConsentNeeded(
+                    decision.reason,
+                    "Send it anyway only if you trust that server.",
+                    origin=binding.origin(url),
+                )
+            chosen = profile
+            return ProfileTokenAuth(lambda force: self._tokens.get_token(chosen, force=force)), ()
+        if spec.auth is AuthMode.PASTED:
+            token = spec.pasted_token.strip()
+            if not token:
+                raise ProfileError(
+                    "No token was pasted.", "Paste the token, or choose another authentication."
+                )
+            return StaticTokenAuth(token), (token,)
+        return None, ()
+
+    async def send(
+        self,
+        profile: Profile | None,
+        spec: RequestSpec,
+        *,
+        progress: Callable[[int], None] | None = None,
+    ) -> ApiResponse:
+        """The profile's token is attached only where it is bound (or the person consented);
+        a refused token is refreshed and the request retried once."""
+        request = request_spec.build(
+            spec,
+            api_base=profile.api_base_url if profile else "",
+            variables=profile.variable_map if profile else {},
+        )
+        url = str(request.url)
+        auth, secrets = self._auth(profile, spec, url)
+        client = (
+            self._http.get(profile.verify_tls, profile.ca_bundle) if profile else self._http.get()
+        )
+        self._response_dir.mkdir(parents=True, exist_ok=True)
+        self._count += 1
+        body_path = self._response_dir / f"response-{self._count}.body"
+        (self._response_dir / f"response-{self._count - KEEP_BODIES}.body").unlink(missing_ok=True)
+        response = await api_call.call(
+            client, request, auth=auth, seconds=spec.timeout, body_path=body_path, progress=progress
+        )
+        token = self._tokens.peek(profile.id) if profile else None
+        if token is not None:
+            secrets = (*secrets, token.access_token)
+        if self._history is not None:
+            self._history.record(
+                profile_id=profile.id if profile else "",
+                profile_name=profile.name if profile else "",
+                spec=spec,
+                url=url,
+                status=response.status,
+                elapsed_ms=response.timing.total * 1000,
+                size=response.size,
+                secrets=secrets,
+            )
+        return response
