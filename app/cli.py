@@ -388,6 +388,10 @@ def run(argv: Sequence[str], ctx: Context | None = None) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["--format-worker"]:  # the window's body formatter, in a packaged app
+        from app.core.format_worker import main as format_worker
+
+        return format_worker(argv[1:])
     parser = build_parser()
     args, _ = parser.parse_known_args(argv)
     if args.command is None:

@@ -27,10 +27,15 @@ class ClipboardGuard(QObject):
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._clear)
 
-    def copy(self, text: str, what: str) -> None:
+    def copy(self, text: str, what: str, sensitive: bool = True) -> None:
+        """Copy `text`; if it is `sensitive` (a token), clear it again after a while."""
         self._clipboard.setText(text)
         self._copied = text
-        if self.clear_after > 0:
+        if not sensitive:
+            self._timer.stop()
+            self._copied = None
+            self._notify(f"Copied the {what}.")
+        elif self.clear_after > 0:
             self._timer.start(self.clear_after * 1000)
             self._notify(
                 f"Copied the {what}. The clipboard will be cleared in {self.clear_after} s."

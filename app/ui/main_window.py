@@ -21,6 +21,8 @@ from app.core.errors import KeychainError, ProfileStoreError, TokendeskError
 from app.core.profiles import Profile
 from app.services.workbench import Workbench
 from app.ui.clipboard import ClipboardGuard
+from app.ui.composer.controller import RequestsController
+from app.ui.composer.panel import RequestsPanel
 from app.ui.profiles.controller import ProfilesController
 from app.ui.profiles.editor import ProfileEditor
 from app.ui.profiles.list_panel import ProfileListPanel
@@ -31,7 +33,7 @@ from app.ui.token.controller import TokenController
 from app.ui.token.panel import TokenPanel
 from app.ui.widgets.banner import Banner
 
-TOKEN_TAB, SETTINGS_TAB = 0, 1
+TOKEN_TAB, REQUESTS_TAB, SETTINGS_TAB = 0, 1, 2
 
 
 class MainWindow(QMainWindow):
@@ -66,7 +68,9 @@ class MainWindow(QMainWindow):
         self.editor = ProfileEditor(self)
         self.token_panel = TokenPanel(self)
         self.tabs = named(QTabWidget(), "mainTabs")
+        self.requests_panel = RequestsPanel(self)
         self.tabs.addTab(self.token_panel, "Token")
+        self.tabs.addTab(self.requests_panel, "Requests")
         self.tabs.addTab(self.editor, "Profile settings")
         self.splitter = named(QSplitter(Qt.Orientation.Horizontal), "mainSplitter")
         self.splitter.addWidget(self.profile_list)
@@ -105,6 +109,14 @@ class MainWindow(QMainWindow):
             profiles=self.profile_list,
             clipboard=self.clipboard,
             prompter=lambda: self.prompter,
+            notify=self.notify,
+            parent=self,
+        )
+        self.requests = RequestsController(
+            workbench,
+            self.requests_panel,
+            prompter=lambda: self.prompter,
+            copy=self.clipboard.copy,
             notify=self.notify,
             parent=self,
         )
@@ -162,13 +174,20 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1100, 720)
-        splitter = self.settings.value("window/splitter")
-        if isinstance(splitter, QByteArray):
-            self.splitter.restoreState(splitter)
+        for key, splitter in (
+            ("window/splitter", self.splitter),
+            ("window/requests", self.requests_panel.horizontal),
+            ("window/request", self.requests_panel.vertical),
+        ):
+            state = self.settings.value(key)
+            if isinstance(state, QByteArray):
+                splitter.restoreState(state)
 
     def save_state(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/splitter", self.splitter.saveState())
+        self.settings.setValue("window/requests", self.requests_panel.horizontal.saveState())
+        self.settings.setValue("window/request", self.requests_panel.vertical.saveState())
         self.settings.setValue("window/last_profile", self.profile_list.selected_id())
         self.settings.sync()
 
@@ -201,6 +220,7 @@ class MainWindow(QMainWindow):
 
     def _profile_selected(self, profile: Profile | None) -> None:
         self.token.show(profile)
+        self.requests.show(profile)
 
     def notify(self, text: str) -> None:
         self.statusBar().showMessage(text, 8000)
@@ -213,7 +233,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()
         self.token.timer.stop()
-        for runner in (self.tasks, self.token.tasks, self.profiles.tasks):
+        for runner in (self.tasks, self.token.tasks, self.profiles.tasks, self.requests.tasks):
             runner.cancel_all()
         super().closeEvent(event)
         self.closed.emit()

@@ -11,9 +11,11 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 
+from app.ui.main_window import REQUESTS_TAB, SETTINGS_TAB
 from tests.gui.conftest import Windows
 from tests.gui.test_token_window import get_token, type_profile
 from tests.support.idp import IdentityServer
+from tests.support.resource_server import ResourceServer
 
 pytestmark = [pytest.mark.idp, pytest.mark.keychain]
 
@@ -33,12 +35,12 @@ def save(window: Any, folder: Path, name: str) -> Path:
 
 
 def test_screenshots_of_the_main_states(
-    windows: Windows, qtbot: Any, idp: IdentityServer, tmp_path: Path
+    windows: Windows, qtbot: Any, idp: IdentityServer, api: ResourceServer, tmp_path: Path
 ) -> None:
     folder = Path(os.environ.get("TOKENDESK_SCREENSHOTS_DIR") or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)
     window, _ = windows.open()
-    qtbot.waitUntil(lambda: window.tabs.currentIndex() == 1, timeout=5000)
+    qtbot.waitUntil(lambda: window.tabs.currentIndex() == SETTINGS_TAB, timeout=5000)
     save(window, folder, "empty")
 
     basic = idp.clients["basic"]
@@ -50,6 +52,7 @@ def test_screenshots_of_the_main_states(
         basic.client_id,
         basic.secret or "",
         "api:read api:write",
+        api.base,
     )
     type_profile(qtbot, window, "Billing API", idp.token_endpoint, "m2m-billing", "nope")
     orders = next(p for p in window.workbench.profiles() if p.name.startswith("Orders"))
@@ -57,6 +60,18 @@ def test_screenshots_of_the_main_states(
     get_token(qtbot, window)
     qtbot.wait(1100)
     save(window, folder, "valid-token")
+
+    window.tabs.setCurrentIndex(REQUESTS_TAB)
+    composer = window.requests_panel.composer
+    qtbot.keyClicks(composer.url, "/orders?status=open")
+    before = window.requests.last_response_at
+    qtbot.mouseClick(composer.send, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.requests.last_response_at != before, timeout=10000)
+    qtbot.waitUntil(
+        lambda: "Widget" in window.requests_panel.viewer.text.toPlainText(), timeout=10000
+    )
+    save(window, folder, "request-response")
+    window.tabs.setCurrentIndex(0)
 
     billing = next(p for p in window.workbench.profiles() if p.name == "Billing API")
     window.profile_list.select(billing.id)

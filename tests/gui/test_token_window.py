@@ -29,6 +29,7 @@ def type_profile(  # noqa: PLR0917 - reads like the form it fills
     client_id: str,
     secret: str,
     scopes: str = "api:read",
+    api_base: str = "",
 ) -> None:
     editor = window.editor
     qtbot.mouseClick(window.profile_list.new_button, Qt.MouseButton.LeftButton)
@@ -37,6 +38,8 @@ def type_profile(  # noqa: PLR0917 - reads like the form it fills
     qtbot.keyClicks(editor.client_id, client_id)
     qtbot.keyClicks(editor.secret, secret)
     qtbot.keyClicks(editor.scope, scopes)
+    if api_base:
+        qtbot.keyClicks(editor.api_base, api_base)
     before = window.profile_list.list.count()
     qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
     try:

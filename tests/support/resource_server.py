@@ -2,6 +2,9 @@
 its JWKS (signature, audience, expiry, scope) and answers 401/403 with a proper WWW-Authenticate
 (RFC 6750 §3), as a well-behaved API does. Raw HTTP over asyncio on 127.0.0.1, in a thread.
 
+It runs in a process of its own (as a real API would), so building a 50 MB answer never takes
+the test process's GIL away from the window under test.
+
 Endpoints: GET /public (no token), GET /orders (api:read), POST /orders (api:write),
 GET /admin (admin:all, which no client has), GET /echo (what arrived), GET /big?mb=N (N MB of JSON),
 POST /_control/reject-before-now (tokens issued until now count as expired server-side).
@@ -10,10 +13,16 @@ POST /_control/reject-before-now (tokens issued until now count as expired serve
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import signal
+import subprocess
+import sys
 import threading
 import time
+import urllib.request
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -36,7 +45,7 @@ def big_json(megabytes: float) -> bytes:
 
 
 @dataclass
-class ResourceServer:
+class _Server:
     issuer: str
     audience: str
     host: str = "127.0.0.1"
@@ -52,7 +61,7 @@ class ResourceServer:
     def base(self) -> str:
         return f"http://{self.host}:{self.port}"
 
-    def start(self) -> ResourceServer:
+    def start(self) -> _Server:
         self._jwks = httpx.get(f"{self.issuer}/jwks", timeout=10).json()
         ready = threading.Event()
 
@@ -185,6 +194,9 @@ class ResourceServer:
             self.reject_before = int(time.time())
             await self._json(writer, "200 OK", {"ok": True})
             return
+        if path == "/_control/seen":
+            await self._json(writer, "200 OK", self.seen_authorization)
+            return
         self.seen_authorization.append(authorization)
         if path == "/public":
             await self._json(writer, "200 OK", {"status": "open", "needs_token": False})
@@ -238,3 +250,63 @@ class ResourceServer:
             await self._send(writer, "200 OK", self._big[size], ctype="application/json")
         else:
             await self._json(writer, "200 OK", {"secret": "admin data"})
+
+
+class ResourceServer:
+    """The test's handle on the API process."""
+
+    def __init__(self, issuer: str, audience: str) -> None:
+        self.issuer = issuer
+        self.audience = audience
+        self.base = ""
+        self._process: subprocess.Popen[str] | None = None
+
+    def start(self) -> ResourceServer:
+        root = Path(__file__).resolve().parents[2]
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "tests.support.resource_server", self.issuer, self.audience],
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=root,
+        )
+        assert self._process.stdout is not None
+        line = self._process.stdout.readline().strip()
+        if not line.startswith("READY "):
+            self.stop()
+            raise RuntimeError(f"the test API did not start: {line!r}")
+        self.base = f"http://127.0.0.1:{line.split()[1]}"
+        return self
+
+    @property
+    def seen_authorization(self) -> list[str | None]:
+        """The Authorization header of every request so far (None where there was none)."""
+        url = f"{self.base}/_control/seen"  # always http://127.0.0.1
+        with urllib.request.urlopen(url, timeout=10) as answer:  # noqa: S310
+            seen: list[str | None] = json.loads(answer.read())
+        return seen
+
+    def stop(self) -> None:
+        if self._process is None:
+            return
+        if self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait(timeout=5)
+        if self._process.stdout is not None:
+            self._process.stdout.close()
+
+
+def serve(issuer: str, audience: str) -> None:
+    server = _Server(issuer, audience).start()
+    print(f"READY {server.port}", flush=True)
+    with contextlib.suppress(KeyboardInterrupt):
+        signal.sigwait({signal.SIGTERM, signal.SIGINT})
+    server.stop()
+
+
+if __name__ == "__main__":
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT})
+    serve(sys.argv[1], sys.argv[2])

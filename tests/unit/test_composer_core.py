@@ -138,7 +138,7 @@ def test_curl_import_of_a_multi_line_docs_example() -> None:
         ("curl https://a.example/x", "GET", BodyKind.NONE, AuthMode.NONE),
         ("curl -d 'a=1&b=2' https://a.example/x", "POST", BodyKind.FORM, AuthMode.NONE),
         (
-            "curl -X PUT https://a.example -H 'Authorization: Bearer eyJreal.tok.sig' --data-raw hi",
+            "curl -X PUT https://a.example -H 'Authorization: Bearer eyJa.b.c' --data-raw hi",
             "PUT",
             BodyKind.RAW,
             AuthMode.PASTED,

@@ -1,0 +1,138 @@
+"""What a response body is and how to show it: kind sniffing, pretty-printing of small bodies,
+and a tolerant indenter for the first screen of a large JSON body (it copes with cut-off input)."""
+
+from __future__ import annotations
+
+import json
+import re
+from enum import StrEnum
+
+SMALL = 1024 * 1024  # formatted in-process and shown in an ordinary text view below this
+
+
+class BodyKindShown(StrEnum):
+    EMPTY = "empty"
+    JSON = "json"
+    XML = "xml"
+    HTML = "html"
+    TEXT = "text"
+    IMAGE = "image"
+    BINARY = "binary"
+
+
+def sniff(content_type: str, head: bytes) -> BodyKindShown:  # noqa: PLR0911 - one per kind
+    ctype = content_type.lower()
+    stripped = head.lstrip()
+    if not head:
+        return BodyKindShown.EMPTY
+    if ctype.startswith("image/"):
+        return BodyKindShown.IMAGE
+    if "json" in ctype or (not ctype and stripped[:1] in (b"{", b"[")):
+        return BodyKindShown.JSON
+    if "html" in ctype or stripped[:15].lower().startswith((b"<!doctype html", b"<html")):
+        return BodyKindShown.HTML
+    if "xml" in ctype or stripped.startswith(b"<?xml"):
+        return BodyKindShown.XML
+    if ctype.startswith("text/") or _looks_textual(head):
+        return BodyKindShown.TEXT
+    return BodyKindShown.BINARY
+
+
+def _looks_textual(head: bytes) -> bool:
+    sample = head[:4096]
+    if b"\x00" in sample:
+        return False
+    try:
+        sample.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start > len(sample) - 4  # a character cut at the sample's end is fine
+    return True
+
+
+def pretty(data: bytes, kind: BodyKindShown) -> tuple[str, str | None]:
+    """(text to show, problem) for a small body; the problem says why it is shown raw."""
+    text = data.decode("utf-8", errors="replace")
+    if kind is BodyKindShown.JSON:
+        try:
+            return json.dumps(json.loads(text), indent=2, ensure_ascii=False), None
+        except ValueError as exc:
+            return text, f"Not valid JSON ({exc}); shown as received."
+    if kind is BodyKindShown.XML:
+        return indent_xml(text), None
+    return text, None
+
+
+_TAG = re.compile(r"(<[^>]*>)")
+
+
+def indent_xml(text: str) -> str:
+    """Indent XML by its tags without parsing it: no entity is ever expanded (no XML bombs)."""
+    out: list[str] = []
+    depth = 0
+    for part in _TAG.split(text):
+        piece = part.strip()
+        if not piece:
+            continue
+        if piece.startswith("</"):
+            depth = max(0, depth - 1)
+            out.append("  " * depth + piece)
+        elif (
+            piece.startswith("<")
+            and not piece.startswith(("<?", "<!"))
+            and not piece.endswith("/>")
+        ):
+            out.append("  " * depth + piece)
+            depth += 1
+        else:
+            out.append("  " * depth + piece)
+    return "\n".join(out)
+
+
+def indent_head(text: str, limit_lines: int = 400) -> str:
+    """Indent the start of a JSON document without parsing it, so a cut-off prefix of a large
+    body can be shown at once while the whole is formatted elsewhere."""
+    out: list[str] = []
+    depth = 0
+    in_string = escaped = False
+    lines = 0
+    for char in text:
+        if in_string:
+            out.append(char)
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+            continue
+        if char == '"':
+            in_string = True
+            out.append(char)
+        elif char in "{[":
+            depth += 1
+            out.append(char + "\n" + "  " * depth)
+            lines += 1
+        elif char in "}]":
+            depth = max(0, depth - 1)
+            out.append("\n" + "  " * depth + char)
+            lines += 1
+        elif char == ",":
+            out.append(",\n" + "  " * depth)
+            lines += 1
+        elif char == ":":
+            out.append(": ")
+        elif not char.isspace():
+            out.append(char)
+        if lines >= limit_lines:
+            break
+    return "".join(out)
+
+
+def hex_preview(data: bytes, limit: int = 512) -> str:
+    rows = []
+    for offset in range(0, min(len(data), limit), 16):
+        chunk = data[offset : offset + 16]
+        hexes = " ".join(f"{b:02x}" for b in chunk)
+        text = "".join(chr(b) if 32 <= b < 127 else "." for b in chunk)
+        rows.append(f"{offset:08x}  {hexes:<47}  {text}")
+    return "\n".join(rows)

@@ -1,0 +1,293 @@
+"""Drives the Requests tab: send (and cancel), consent before a token leaves its API, curl in
+and out, saved requests, history; hands responses to the body presenter."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime
+
+from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtWidgets import QListWidgetItem
+
+from app.core import request_spec
+from app.core.api_call import explain
+from app.core.curl import TOKEN_PLACEHOLDER, from_curl, to_curl
+from app.core.errors import ConsentNeeded, TokendeskError
+from app.core.profiles import Profile
+from app.core.request_spec import AuthMode, RequestSpec
+from app.services.workbench import Workbench
+from app.ui.composer.panel import RequestsPanel
+from app.ui.prompter import Prompter
+from app.ui.response.presenter import BodyPresenter
+from app.ui.tasks import TaskRunner
+
+ID_ROLE = Qt.ItemDataRole.UserRole
+
+
+class RequestsController(QObject):
+    def __init__(
+        self,
+        workbench: Workbench,
+        panel: RequestsPanel,
+        *,
+        prompter: Callable[[], Prompter],
+        copy: Callable[[str, str, bool], None],
+        notify: Callable[[str], None],
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.workbench = workbench
+        self.panel = panel
+        self.composer = panel.composer
+        self.viewer = panel.viewer
+        self._prompter = prompter
+        self._copy = copy
+        self._notify = notify
+        self.profile: Profile | None = None
+        self.tasks = TaskRunner(self._failed)
+        self.presenter = BodyPresenter(self.viewer, copy=copy, notify=notify, prompter=prompter)
+        self.last_response_at = 0.0
+        self._progress_shown = 0.0
+        self._revealed = False
+        self.composer.send_requested.connect(self.send)
+        self.composer.paste_curl_requested.connect(self.paste_curl)
+        self.composer.copy_curl_requested.connect(self.copy_curl)
+        self.composer.save_requested.connect(self.save_request)
+        self.composer.reveal_requested.connect(self._reveal)
+        self.viewer.search_requested.connect(
+            lambda text, forward: self.tasks.run("search", self.presenter.search(text, forward))
+        )
+        panel.saved.itemActivated.connect(self._open_saved)
+        panel.saved.itemClicked.connect(self._open_saved)
+        panel.history.itemActivated.connect(self._open_history)
+        panel.history.itemClicked.connect(self._open_history)
+        panel.clear_history.clicked.connect(self.clear_history)
+        panel.delete_saved.clicked.connect(self.delete_saved)
+        workbench.history_changed.connect(self.refresh_history)
+        workbench.token_event.connect(lambda _e: self._update_preview())
+        self.refresh_history()
+
+    # Context -------------------------------------------------------------------------------
+
+    def show(self, profile: Profile | None) -> None:
+        self.profile = profile
+        self.composer.set_context(
+            profile.api_base_url if profile else "", profile.variable_map if profile else {}
+        )
+        self._update_preview()
+        self.refresh_saved()
+
+    def _reveal(self, shown: bool) -> None:
+        self._revealed = shown
+        self._update_preview()
+
+    def _update_preview(self) -> None:
+        if self.profile is None:
+            self.composer.show_token_preview("Authorization: Bearer … (choose a profile)")
+            return
+        token = self.workbench.tokens.peek(self.profile.id)
+        if token is None:
+            self.composer.show_token_preview(
+                f"Authorization: Bearer •••• (a token for “{self.profile.name}” comes on Send)"
+            )
+        elif self._revealed:
+            self.composer.show_token_preview(f"Authorization: {token.authorization_header}")
+        else:
+            self.composer.show_token_preview(
+                f"Authorization: {token.header_scheme} •••• (from profile “{self.profile.name}”)"
+            )
+
+    # Sending -------------------------------------------------------------------------------
+
+    def send(self) -> None:
+        if self.tasks.running("send"):
+            self.tasks.cancel("send")
+            self.composer.set_sending(False)
+            self.viewer.show_failure("Stopped.", "The request was cancelled before an answer came.")
+            return
+        spec = self.composer.to_model()
+        self.tasks.run("send", self._send(self.profile, spec), on_done=self._send_done)
+        self.composer.set_sending(True)
+
+    def _send_done(self) -> None:
+        self.composer.set_sending(False)
+
+    def _progress(self, received: int) -> None:
+        now = time.monotonic()
+        if now - self._progress_shown > 0.1:
+            self._progress_shown = now
+            self.viewer.show_progress(received)
+
+    async def _send(self, profile: Profile | None, spec: RequestSpec) -> None:
+        self.viewer.show_sending(f"Sending {spec.method}…")
+        try:
+            response = await self.workbench.send(profile, spec, progress=self._progress)
+        except ConsentNeeded as exc:
+            self.viewer.show_failure("Not sent: the token would leave its API.", exc.message)
+            # Ask outside this task: a modal dialog inside a running coroutine would nest loops.
+            refused = exc
+            QTimer.singleShot(0, lambda: self._ask_consent(profile, spec, refused))
+            return
+        token = self.workbench.tokens.peek(profile.id) if profile else None
+        notes = explain(
+            response,
+            token_scopes=token.scopes if token else (),
+            sent_token=spec.auth is not AuthMode.NONE,
+        )
+        self.viewer.show_response(response, notes)
+        self.last_response_at = time.monotonic()
+        await self.presenter.present(response)
+
+    def _ask_consent(
+        self, profile: Profile | None, spec: RequestSpec, error: ConsentNeeded
+    ) -> None:
+        if profile is None:
+            return
+        if self._prompter().confirm(
+            "Send the token to this server?",
+            f"{error.message}\n\nSend the request with the token anyway?",
+            action="Send the token",
+            danger=True,
+        ):
+            self.workbench.consent(profile, error.origin)
+            self.tasks.run("send", self._send(profile, spec), on_done=self._send_done)
+            self.composer.set_sending(True)
+
+    def _failed(self, error: TokendeskError) -> None:
+        self.viewer.show_failure(error.message, error.hint)
+        self.viewer.notes.setText(error.details[:4000])
+        self.viewer.notes.setVisible(False)
+        self.viewer.message.setToolTip(error.details[:4000])
+
+    # curl ----------------------------------------------------------------------------------
+
+    def paste_curl(self) -> None:
+        text = self._prompter().ask_text(
+            "Paste a curl command",
+            "Paste a curl example (from the API docs, for instance). Its method, address, "
+            "headers and body fill the composer:",
+            multiline=True,
+        )
+        if not text:
+            return
+        try:
+            spec = from_curl(text)
+        except TokendeskError as exc:
+            self._notify(f"{exc.message} {exc.hint}")
+            return
+        self.composer.load(spec)
+        words = {
+            AuthMode.PROFILE: "it will use the profile's token",
+            AuthMode.PASTED: "it carried a real token, which is used for this request only",
+            AuthMode.NONE: "it sends no token",
+        }
+        self._notify(f"Filled in from curl; {words[spec.auth]}.")
+
+    def copy_curl(self, real_token: bool) -> None:
+        spec = self.composer.to_model()
+        profile = self.profile
+        try:
+            request = request_spec.build(
+                spec,
+                api_base=profile.api_base_url if profile else "",
+                variables=profile.variable_map if profile else {},
+            )
+        except TokendeskError as exc:
+            self._notify(f"{exc.message} {exc.hint}")
+            return
+        authorization: str | None = None
+        if spec.auth is AuthMode.PROFILE:
+            token = self.workbench.tokens.peek(profile.id) if profile else None
+            if real_token and token is not None:
+                authorization = token.authorization_header
+            else:
+                authorization = f"Bearer {TOKEN_PLACEHOLDER}"
+                if real_token:
+                    self._notify("There is no token yet; $TOKEN stands in for it.")
+        elif spec.auth is AuthMode.PASTED:
+            authorization = f"Bearer {spec.pasted_token if real_token else TOKEN_PLACEHOLDER}"
+        file = spec.body.file if spec.body.kind.value == "file" else ""
+        sensitive = real_token and spec.auth is not AuthMode.NONE
+        what = "curl command with the token" if sensitive else "curl command"
+        self._copy(to_curl(request, authorization=authorization, file=file), what, sensitive)
+
+    # Saved requests and history ------------------------------------------------------------
+
+    def save_request(self) -> None:
+        history = self.workbench.history
+        if self.profile is None or history is None:
+            self._notify("Choose a profile first: saved requests belong to a profile.")
+            return
+        name = self._prompter().ask_text("Save request", "Name (e.g. “List orders”):")
+        if not name or not name.strip():
+            return
+        spec = self.composer.to_model()
+        history.save_request(self.profile.id, name, spec)
+        self.refresh_saved()
+        self._notify(f"Saved “{name.strip()}” for {self.profile.name}. Tokens are never saved.")
+
+    def refresh_saved(self) -> None:
+        listing = self.panel.saved
+        listing.clear()
+        history = self.workbench.history
+        if self.profile is None or history is None:
+            return
+        for saved in history.saved(self.profile.id):
+            item = QListWidgetItem(f"{saved.name}\n   {saved.spec.method} {saved.spec.url}")
+            item.setData(ID_ROLE, saved.id)
+            listing.addItem(item)
+
+    def _open_saved(self, item: QListWidgetItem) -> None:
+        history = self.workbench.history
+        if history is None or self.profile is None:
+            return
+        wanted = item.data(ID_ROLE)
+        match = next((s for s in history.saved(self.profile.id) if s.id == wanted), None)
+        if match is not None:
+            self.composer.load(match.spec)
+
+    def delete_saved(self) -> None:
+        item = self.panel.saved.currentItem()
+        history = self.workbench.history
+        if item is None or history is None:
+            return
+        history.delete_saved(int(item.data(ID_ROLE)))
+        self.refresh_saved()
+
+    def refresh_history(self) -> None:
+        listing = self.panel.history
+        listing.clear()
+        history = self.workbench.history
+        if history is None:
+            return
+        for entry in history.entries(limit=500):
+            when = datetime.fromtimestamp(entry.at).strftime("%H:%M:%S")
+            status = entry.status if entry.status is not None else "—"
+            item = QListWidgetItem(
+                f"{status} {entry.method} {entry.url}\n   {when} · {entry.profile_name}"
+            )
+            item.setData(ID_ROLE, entry.id)
+            item.setToolTip(entry.url)
+            listing.addItem(item)
+
+    def _open_history(self, item: QListWidgetItem) -> None:
+        history = self.workbench.history
+        if history is None:
+            return
+        spec = history.spec(int(item.data(ID_ROLE)))
+        if spec is not None:
+            self.composer.load(spec)
+            self._notify(
+                "Re-opened from history. Secrets were never kept there: add them again if needed."
+            )
+
+    def clear_history(self) -> None:
+        history = self.workbench.history
+        if history is None:
+            return
+        if self._prompter().confirm(
+            "Clear the history?", "Every request in the history will be removed.", action="Clear"
+        ):
+            history.clear()
+            self.refresh_history()

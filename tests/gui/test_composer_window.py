@@ -1,0 +1,206 @@
+"""Stage 2 in the real window: the composer and the response viewer against the real API."""
+
+from __future__ import annotations
+
+import time
+from itertools import pairwise
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+
+from app.ui.main_window import REQUESTS_TAB, MainWindow
+from tests.gui.conftest import ScriptedPrompter, Windows
+from tests.gui.test_token_window import type_profile
+from tests.support.idp import IdentityServer
+from tests.support.resource_server import ResourceServer
+
+pytestmark = [pytest.mark.idp, pytest.mark.keychain]
+
+
+def open_with_profile(
+    windows: Windows, qtbot: Any, idp: IdentityServer, api: ResourceServer
+) -> tuple[MainWindow, ScriptedPrompter]:
+    window, prompter = windows.open()
+    client = idp.clients["basic"]
+    type_profile(
+        qtbot,
+        window,
+        "Orders API",
+        idp.token_endpoint,
+        client.client_id,
+        client.secret or "",
+        "api:read api:write",
+        api.base,
+    )
+    window.tabs.setCurrentIndex(REQUESTS_TAB)
+    return window, prompter
+
+
+def send(qtbot: Any, window: MainWindow, url: str, *, method: str = "GET") -> None:
+    composer = window.requests_panel.composer
+    composer.method.setCurrentText(method)
+    composer.url.clear()
+    qtbot.keyClicks(composer.url, url)
+    before = window.requests.last_response_at
+    qtbot.mouseClick(composer.send, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(
+        lambda: window.requests.last_response_at != before and composer.send.text() == "Send",
+        timeout=15000,
+    )
+
+
+def test_get_with_the_profile_token_then_server_side_expiry_is_retried(
+    windows: Windows, qtbot: Any, idp: IdentityServer, api: ResourceServer
+) -> None:
+    window, _ = open_with_profile(windows, qtbot, idp, api)
+    viewer = window.requests_panel.viewer
+    composer = window.requests_panel.composer
+    assert composer.auth.currentData() == "profile"
+    send(qtbot, window, "/orders")
+    assert viewer.status.objectName() == "responseStatusLabel"
+    assert "200" in viewer.status.text()
+    assert "Success" in viewer.status.text()
+    assert viewer.time.text().endswith("ms")
+    assert '"item": "Widget"' in viewer.text.toPlainText()
+    assert viewer.headers.rowCount() > 0
+    assert "••••" in composer.auth_preview.text()
+    token = window.workbench.tokens.peek(window.profile_list.selected_id())
+    assert token is not None
+    assert token.access_token not in composer.auth_preview.text()
+
+    time.sleep(1.1)
+    import httpx
+
+    httpx.post(f"{api.base}/_control/reject-before-now")
+    send(qtbot, window, "/orders")
+    assert "200" in viewer.status.text()
+    assert "fetched a new token" in viewer.notes.text()
+
+
+def test_insufficient_scope_is_explained(
+    windows: Windows, qtbot: Any, idp: IdentityServer, api: ResourceServer
+) -> None:
+    window, _ = open_with_profile(windows, qtbot, idp, api)
+    send(qtbot, window, "/admin")
+    viewer = window.requests_panel.viewer
+    assert "403" in viewer.status.text()
+    assert "“admin:all”" in viewer.notes.text()
+
+
+def test_another_host_needs_consent_and_no_auth_sends_no_header(
+    windows: Windows, qtbot: Any, idp: IdentityServer, api: ResourceServer
+) -> None:
+    window, prompter = open_with_profile(windows, qtbot, idp, api)
+    other = api.base.replace("127.0.0.1", "localhost")
+    prompter.confirm_answer = False
+    seen = len(api.seen_authorization)
+    composer = window.requests_panel.composer
+    qtbot.keyClicks(composer.url, f"{other}/echo")
+    qtbot.mouseClick(composer.send, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: any("Send the token" in t for t, _ in prompter.asked), timeout=10000)
+    assert "localhost is not the API" in prompter.asked[-1][1]
+    qtbot.wait(200)
+    assert len(api.seen_authorization) == seen  # not sent
+    assert "Not sent" in window.requests_panel.viewer.message.text()
+
+    composer.auth.setCurrentIndex(composer.auth.findData("none"))
+    send(qtbot, window, "/public")
+    assert api.seen_authorization[-1] is None
+    assert "200" in window.requests_panel.viewer.status.text()
+
+    prompter.confirm_answer = True
+    composer.auth.setCurrentIndex(composer.auth.findData("profile"))
+    composer.url.clear()
+    qtbot.keyClicks(composer.url, f"{other}/echo")
+    before = window.requests.last_response_at
+    qtbot.mouseClick(composer.send, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.requests.last_response_at != before, timeout=10000)
+    assert "200" in window.requests_panel.viewer.status.text()
+    assert api.seen_authorization[-1] is not None
+
+
+def test_curl_import_params_sync_save_and_history_without_tokens(
+    windows: Windows, qtbot: Any, idp: IdentityServer, api: ResourceServer, tmp_path: Any
+) -> None:
+    window, prompter = open_with_profile(windows, qtbot, idp, api)
+    composer = window.requests_panel.composer
+    prompter.text_answer = (
+        f"curl --request POST \\\n  --url '{api.base}/orders?dry_run=true' \\\n"
+        "  --header 'Authorization: Bearer <YOUR_TOKEN>' \\\n"
+        "  --header 'Content-Type: application/json' \\\n"
+        '  --data \'{"item": "Widget", "qty": 2}\''
+    )
+    qtbot.mouseClick(composer.paste_curl, Qt.MouseButton.LeftButton)
+    assert composer.method.currentText() == "POST"
+    assert composer.body_kind.currentData() == "json"
+    assert '"qty": 2' in composer.body.toPlainText()
+    assert composer.auth.currentData() == "profile"
+    assert [r.name for r in composer.params.rows()] == ["dry_run"]
+    # Params table and URL stay in step both ways.
+    qtbot.keyClicks(composer.url, "&page=2")
+    assert [r.name for r in composer.params.rows()] == ["dry_run", "page"]
+    composer.params.item(0, 0).setCheckState(Qt.CheckState.Unchecked)
+    assert composer.url.text().endswith("/orders?page=2")
+
+    before = window.requests.last_response_at
+    qtbot.mouseClick(composer.send, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.requests.last_response_at != before, timeout=15000)
+    assert "201" in window.requests_panel.viewer.status.text()
+
+    prompter.text_answer = "Create order"
+    qtbot.mouseClick(composer.save_button, Qt.MouseButton.LeftButton)
+    assert window.requests_panel.saved.count() == 1
+    composer.url.clear()
+    window.requests_panel.saved.itemClicked.emit(window.requests_panel.saved.item(0))
+    assert composer.url.text().endswith("/orders?page=2")
+
+    history = window.requests_panel.history
+    assert history.count() >= 1
+    assert "201 POST" in history.item(0).text()
+    token = window.workbench.tokens.peek(window.profile_list.selected_id())
+    assert token is not None
+    data_dir = windows.data
+    for path in data_dir.rglob("*"):
+        if path.is_file():
+            assert token.access_token.encode() not in path.read_bytes(), path
+
+    qtbot.mouseClick(composer.copy_curl, Qt.MouseButton.LeftButton)
+    from PySide6.QtGui import QGuiApplication
+
+    copied = QGuiApplication.clipboard().text()
+    assert '"Authorization: Bearer $TOKEN"' in copied
+    assert token.access_token not in copied
+
+
+def test_a_50_mb_json_body_never_stalls_the_window(
+    windows: Windows, qtbot: Any, idp: IdentityServer, api: ResourceServer
+) -> None:
+    """A responsiveness check, not a speed benchmark: a timer firing every 10 ms must never
+    wait long while 50 MB arrive, are formatted, searched and scrolled (make bench has timings)."""
+    window, _ = open_with_profile(windows, qtbot, idp, api)
+    viewer = window.requests_panel.viewer
+    composer = window.requests_panel.composer
+    ticks: list[float] = []
+    timer = QTimer(window)
+    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+    timer.start(10)
+    qtbot.keyClicks(composer.url, "/big?mb=50")
+    before = window.requests.last_response_at
+    qtbot.mouseClick(composer.send, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.requests.last_response_at != before, timeout=30000)
+    qtbot.waitUntil(lambda: viewer.text.toPlainText().startswith('{\n  "count"'), timeout=5000)
+    assert "200" in viewer.status.text()
+    assert viewer.stack.currentIndex() == 0  # the first screen, while the rest is formatted
+    qtbot.waitUntil(lambda: viewer.stack.currentIndex() == 1, timeout=60000)
+    assert viewer.large.line_count > 1_000_000
+    viewer.search.setText('"id": 250000,')  # 50 MB hold about 290,000 items
+    viewer.search_requested.emit(viewer.search.text(), True)
+    qtbot.waitUntil(lambda: viewer.search_status.text().startswith("Line"), timeout=20000)
+    viewer.large.verticalScrollBar().setValue(viewer.large.line_count // 2)
+    qtbot.wait(100)
+    timer.stop()
+    gaps = [b - a for a, b in pairwise(ticks)]
+    assert len(ticks) > 100
+    longest = max(gaps)
+    assert longest < 0.25, f"the window stalled for {longest * 1000:.0f} ms"
