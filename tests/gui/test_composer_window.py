@@ -204,3 +204,30 @@ def test_a_50_mb_json_body_never_stalls_the_window(
     assert len(ticks) > 100
     longest = max(gaps)
     assert longest < 0.25, f"the window stalled for {longest * 1000:.0f} ms"
+
+
+def test_profile_variables_resolve_in_the_composer(
+    windows: Windows, qtbot: Any, idp: IdentityServer, api: ResourceServer
+) -> None:
+    window, _ = open_with_profile(windows, qtbot, idp, api)
+    window.tabs.setCurrentIndex(2)
+    editor = window.editor
+    qtbot.waitUntil(
+        lambda: "stored in the OS keychain" in editor.secret.placeholderText(), timeout=5000
+    )
+    editor.variables.item(0, 1).setText("section")
+    editor.variables.item(0, 2).setText("orders")
+    qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(
+        lambda: (
+            window.profiles.current() is not None
+            and window.profiles.current().variables == (("section", "orders"),)
+        ),
+        timeout=5000,
+    )
+    window.tabs.setCurrentIndex(REQUESTS_TAB)
+    composer = window.requests_panel.composer
+    qtbot.keyClicks(composer.url, "/{{section}}")
+    assert composer.url.toolTip() == "Resolves to: /orders"
+    send(qtbot, window, "/{{section}}")
+    assert "200" in window.requests_panel.viewer.status.text()

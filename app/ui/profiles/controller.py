@@ -81,7 +81,7 @@ class ProfilesController(QObject):
         stored = await self.workbench.stored_secrets(profile)
         editor_profile = self.editor.profile
         if editor_profile is not None and editor_profile.id == profile.id:
-            self.editor.load(profile, stored)
+            self.editor.set_stored(stored)  # never reload: the person may be typing already
 
     # Creating and saving -------------------------------------------------------------------
 

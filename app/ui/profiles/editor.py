@@ -26,7 +26,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.profiles import AuthMethod, Problem, Profile, split_scopes
+from app.core.request_spec import Row
 from app.storage.secrets import SecretKind
+from app.ui.composer.rows_table import RowsTable
 from app.ui.qt import named
 from app.ui.widgets.error_box import ErrorBox
 
@@ -124,6 +126,16 @@ class ProfileEditor(QWidget):
         self.ca_bundle = self._line("caBundleEdit", "CA bundle", "PEM file with your company's CA")
         ca_button = named(QPushButton("Choose…"), "caBundleButton")
         ca_button.clicked.connect(self._choose_ca_bundle)
+        self.variables = RowsTable("variablesTable", "Request variables")
+        self.variables.setFixedHeight(110)
+        self.variables.setToolTip(
+            "Use them as {{name}} in the Requests tab's URL, headers and body"
+        )
+        self.allowed_origins = self._line(
+            "allowedOriginsEdit",
+            "Also send the token to",
+            "other API addresses that may receive this token, space-separated",
+        )
         self.notes = named(QPlainTextEdit(), "notesEdit")
         self.notes.setAccessibleName("Notes")
         self.notes.setFixedHeight(60)
@@ -165,6 +177,7 @@ class ProfileEditor(QWidget):
         form.addRow("Audience", self.audience)
         form.addRow("Resource", self._with_error("resources", self.resource))
         form.addRow("API base URL", self._with_error("api_base_url", self.api_base))
+        form.addRow("Request variables", self._with_error("variables", self.variables))
         form.addRow("", self.auto_refresh)
 
         self.advanced = named(QToolButton(), "advancedToggle")
@@ -193,6 +206,9 @@ class ProfileEditor(QWidget):
         ca_row.addWidget(self.ca_bundle, 1)
         ca_row.addWidget(self._ca_button)
         advanced_form.addRow("CA bundle", self._wrap(ca_row, "ca_bundle"))
+        advanced_form.addRow(
+            "Also send the token to", self._with_error("allowed_origins", self.allowed_origins)
+        )
         advanced_form.addRow("Notes", self.notes)
         self.advanced.toggled.connect(self.advanced_body.setVisible)
         self.advanced_body.setVisible(False)
@@ -234,6 +250,7 @@ class ProfileEditor(QWidget):
             box.toggled.connect(self._edited)
         self.auth_method.currentIndexChanged.connect(self._edited)
         self.extra_params.itemChanged.connect(self._edited)
+        self.variables.edited.connect(self._edited)
 
     # Building helpers ----------------------------------------------------------------------
 
@@ -365,13 +382,23 @@ class ProfileEditor(QWidget):
         self.verify_tls.setChecked(p.verify_tls)
         self.ca_bundle.setText(p.ca_bundle)
         self.notes.setPlainText(p.notes)
-        self.advanced.setChecked(bool(p.extra_params or not p.verify_tls or p.ca_bundle or p.notes))
+        self.variables.set_rows(tuple(Row(k, v) for k, v in p.variables))
+        self.allowed_origins.setText(" ".join(p.allowed_origins))
+        self.advanced.setChecked(
+            bool(p.extra_params or not p.verify_tls or p.ca_bundle or p.notes or p.allowed_origins)
+        )
         self._show_endpoint_kind(self.endpoint_kind.currentIndex())
         self._show_auth_method()
         self.show_problems([])
         self.test_result.setVisible(False)
         self.test_error.clear()
         self._loading = False
+
+    def set_stored(self, stored: set[SecretKind]) -> None:
+        """What the keychain holds for this profile (it answers after the form is shown)."""
+        self._stored = set(stored)
+        self._update_secret_placeholders()
+        self.recheck()
 
     def revert(self) -> None:
         self.load(self._profile, self._stored)
@@ -403,6 +430,8 @@ class ProfileEditor(QWidget):
             "verify_tls": self.verify_tls.isChecked(),
             "ca_bundle": self.ca_bundle.text().strip(),
             "notes": self.notes.toPlainText(),
+            "variables": tuple((r.name, r.value) for r in self.variables.rows() if r.enabled),
+            "allowed_origins": tuple(self.allowed_origins.text().split()),
             "auto_refresh": self.auto_refresh.isChecked(),
         }
         if self._profile is not None:
