@@ -41,6 +41,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--details", action="store_true", help="on errors, also print the raw details (redacted)"
     )
+    parser.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="open the window with the practice sandbox (a local identity server and API) running",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     profile = commands.add_parser("profile", help="add, list, show, remove, export or import")

@@ -93,6 +93,8 @@ def main(argv: Sequence[str] = ()) -> int:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     window = build_window()
+    if "--sandbox" in argv:
+        window.start_sandbox()
     with loop:
         loop.run_until_complete(_run_until_closed(window))
     return 0

@@ -21,9 +21,12 @@ from app.core.profiles import Profile
 from app.core.request_spec import RequestSpec
 from app.core.token_manager import TokenManager
 from app.core.tokens import Token
+from app.sandbox.sandbox import Sandbox, example_requests
 from app.storage.history_store import HistoryStore
 from app.storage.profile_store import ProfileStore, export_profiles, import_profiles
 from app.storage.secrets import SecretKind, SecretStore
+
+SANDBOX_ID = "sandbox"
 
 
 class Workbench(QObject):
@@ -60,6 +63,7 @@ class Workbench(QObject):
         self.tokens = tokens
         self.keychain_error: KeychainError | None = None
         self.history = history
+        self.sandbox: Sandbox | None = None
         self._response_dir = response_dir or Path(tempfile.mkdtemp(prefix="tokendesk-"))
         self.api = ApiSender(http, tokens, history=history, response_dir=self._response_dir)
         self._unsubscribe = tokens.subscribe(self.token_event.emit)
@@ -221,9 +225,44 @@ class Workbench(QObject):
         self.history_changed.emit()
         return response
 
+    # The sandbox ---------------------------------------------------------------------------
+
+    async def start_sandbox(self) -> Profile:
+        """Start the practice servers (once per run) and create or update the Sandbox profile;
+        its secret goes to the keychain like any other."""
+        stored = await self.secrets.get(SANDBOX_ID, SecretKind.CLIENT_SECRET)
+        if self.sandbox is None:
+            sandbox = Sandbox(stored)
+            await sandbox.start()
+            self.sandbox = sandbox
+        info = self.sandbox.info
+        existing = self.store.get(SANDBOX_ID)
+        taken = {p.name.casefold() for p in self.store.load() if p.id != SANDBOX_ID}
+        name = existing.name if existing else "Sandbox"
+        if name.casefold() in taken:
+            name = "Sandbox (practice)"
+        profile = Profile(
+            id=SANDBOX_ID,
+            name=name,
+            client_id=info.client_id,
+            token_url=info.token_url,
+            scopes=("items:read",),
+            api_base_url=info.api_base,
+            auto_refresh=existing.auto_refresh if existing else False,
+            notes="Sandbox: a practice identity server and API inside Tokendesk, on this "
+            "computer only. Its addresses change every time it starts.",
+        )
+        await self.save_profile(profile, secret=info.client_secret if stored is None else None)
+        if self.history is not None:
+            for title, spec in example_requests():
+                self.history.save_request(SANDBOX_ID, title, RequestSpec.from_dict(spec))
+        return profile
+
     async def shutdown(self) -> None:
         self._unsubscribe()
         await self.tokens.aclose()
+        if self.sandbox is not None:
+            await self.sandbox.stop()
         await self.http.aclose()
         if self.history is not None:
             self.history.close()

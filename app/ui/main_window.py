@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QSplitter,
+    QStackedWidget,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -31,6 +32,7 @@ from app.ui.qt import named
 from app.ui.tasks import TaskRunner
 from app.ui.token.controller import TokenController
 from app.ui.token.panel import TokenPanel
+from app.ui.welcome import WelcomeView
 from app.ui.widgets.banner import Banner
 
 TOKEN_TAB, REQUESTS_TAB, SETTINGS_TAB = 0, 1, 2
@@ -72,9 +74,13 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.token_panel, "Token")
         self.tabs.addTab(self.requests_panel, "Requests")
         self.tabs.addTab(self.editor, "Profile settings")
+        self.welcome = WelcomeView(self)
+        self.right = named(QStackedWidget(), "mainStack")
+        self.right.addWidget(self.welcome)
+        self.right.addWidget(self.tabs)
         self.splitter = named(QSplitter(Qt.Orientation.Horizontal), "mainSplitter")
         self.splitter.addWidget(self.profile_list)
-        self.splitter.addWidget(self.tabs)
+        self.splitter.addWidget(self.right)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([260, 740])
         self.splitter.setChildrenCollapsible(False)
@@ -121,7 +127,10 @@ class MainWindow(QMainWindow):
             parent=self,
         )
         self.profiles.profile_selected.connect(self._profile_selected)
-        self.profiles.editing_started.connect(lambda: self.tabs.setCurrentIndex(SETTINGS_TAB))
+        self.profiles.editing_started.connect(self._editing_started)
+        self.profiles.became_empty.connect(lambda: self.right.setCurrentWidget(self.welcome))
+        self.welcome.add_client.clicked.connect(self.profiles.new_profile)
+        self.welcome.try_sandbox.clicked.connect(self.start_sandbox)
         workbench.keychain_checked.connect(self.banner.show_error)
         workbench.profiles_changed.connect(self.token.update_badges)
         self.banner.retry.clicked.connect(self._check_keychain)
@@ -135,6 +144,9 @@ class MainWindow(QMainWindow):
         new = QAction("New profile", self)
         new.triggered.connect(self.profiles.new_profile)
         file_menu.addAction(new)
+        self.sandbox_action = named(QAction("Try the sandbox", self), "sandboxAction")
+        self.sandbox_action.triggered.connect(self.start_sandbox)
+        file_menu.addAction(self.sandbox_action)
         file_menu.addAction(self.profile_list.import_action)
         file_menu.addAction(self.profile_list.export_action)
         file_menu.addSeparator()
@@ -204,10 +216,39 @@ class MainWindow(QMainWindow):
         last = str(self.settings.value("window/last_profile", "") or "")
         if profiles:
             self.profile_list.set_profiles(profiles, last or None)
+            self.right.setCurrentWidget(self.tabs)
             self.tabs.setCurrentIndex(TOKEN_TAB)
         else:
-            self.profiles.new_profile()
+            self.right.setCurrentWidget(self.welcome)
         self.tasks.run("startup", self._startup())
+
+    def _editing_started(self) -> None:
+        self.right.setCurrentWidget(self.tabs)
+        self.tabs.setCurrentIndex(SETTINGS_TAB)
+        self.editor.name.setFocus()
+
+    def start_sandbox(self) -> None:
+        """Start the practice servers, select the Sandbox profile and get its first token."""
+        self.welcome.status.setText("Starting the sandbox…")
+        self.tasks.run(
+            "sandbox",
+            self._start_sandbox(),
+            busy=[self.welcome.try_sandbox, self.sandbox_action],
+            on_error=self._sandbox_failed,
+        )
+
+    async def _start_sandbox(self) -> None:
+        profile = await self.workbench.start_sandbox()
+        self.profile_list.set_profiles(self.workbench.profiles(), profile.id)
+        self.right.setCurrentWidget(self.tabs)
+        self.tabs.setCurrentIndex(TOKEN_TAB)
+        self.welcome.status.clear()
+        self.notify("The sandbox runs on this computer only. Its saved requests are in Requests.")
+        self.token.get_token()
+
+    def _sandbox_failed(self, error: TokendeskError) -> None:
+        self.welcome.status.setText(f"<b>{error.message}</b> {error.hint}")
+        self._show_status_error(error)
 
     async def _startup(self) -> None:
         error = await self.workbench.check_keychain()

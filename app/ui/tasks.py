@@ -8,14 +8,18 @@ error handler instead of a traceback on stderr.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine
-from typing import Any
-
-from PySide6.QtWidgets import QWidget
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any, Protocol
 
 from app.core.errors import TokendeskError
 
 ErrorHandler = Callable[[TokendeskError], None]
+
+
+class Switchable(Protocol):
+    """A widget or an action: anything that can be disabled while a task runs."""
+
+    def setEnabled(self, enabled: bool) -> None: ...
 
 
 class TaskRunner:
@@ -28,7 +32,7 @@ class TaskRunner:
         key: str,
         coro: Coroutine[Any, Any, Any],
         *,
-        busy: list[QWidget] | tuple[QWidget, ...] = (),
+        busy: Sequence[Switchable] = (),
         on_error: ErrorHandler | None = None,
         on_done: Callable[[], None] | None = None,
     ) -> asyncio.Task[Any]:

@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 
-from app.ui.main_window import REQUESTS_TAB, SETTINGS_TAB
+from app.ui.main_window import REQUESTS_TAB
 from tests.gui.conftest import Windows
 from tests.gui.test_token_window import get_token, type_profile
 from tests.support.idp import IdentityServer
@@ -40,8 +40,8 @@ def test_screenshots_of_the_main_states(
     folder = Path(os.environ.get("TOKENDESK_SCREENSHOTS_DIR") or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)
     window, _ = windows.open()
-    qtbot.waitUntil(lambda: window.tabs.currentIndex() == SETTINGS_TAB, timeout=5000)
-    save(window, folder, "empty")
+    qtbot.waitUntil(lambda: window.right.currentWidget() is window.welcome, timeout=5000)
+    save(window, folder, "welcome")
 
     basic = idp.clients["basic"]
     type_profile(

@@ -122,6 +122,7 @@ def test_create_save_get_copy_restart_delete(
 
 def test_inline_validation_before_saving(windows: Windows, qtbot: Any) -> None:
     window, _ = windows.open()
+    qtbot.mouseClick(window.welcome.add_client, Qt.MouseButton.LeftButton)
     editor = window.editor
     qtbot.keyClicks(editor.name, "Half done")
     qtbot.keyClicks(editor.token_url, "login.example.com/token")
@@ -142,6 +143,7 @@ def test_test_connection_success_and_plain_failure(
     windows: Windows, qtbot: Any, idp: IdentityServer
 ) -> None:
     window, _ = windows.open()
+    qtbot.mouseClick(window.welcome.add_client, Qt.MouseButton.LeftButton)
     editor = window.editor
     client = idp.clients["post"]
     qtbot.keyClicks(editor.name, "Try")
@@ -379,6 +381,7 @@ def test_secret_field_is_masked_with_a_reveal_toggle(windows: Windows, qtbot: An
     from PySide6.QtWidgets import QLineEdit
 
     window, _ = windows.open()
+    qtbot.mouseClick(window.welcome.add_client, Qt.MouseButton.LeftButton)
     editor = window.editor
     assert editor.secret.echoMode() == QLineEdit.EchoMode.Password
     editor.reveal.trigger()

@@ -23,10 +23,12 @@ class ProfilesController(QObject):
     """Signals:
     profile_selected(object): the Profile now selected, or None.
     editing_started(): a new profile's blank form is shown (the window shows the editor).
+    became_empty(): the last profile was deleted (the window shows the welcome).
     """
 
     profile_selected = Signal(object)
     editing_started = Signal()
+    became_empty = Signal()
 
     def __init__(
         self,
@@ -68,7 +70,7 @@ class ProfilesController(QObject):
     def reload(self, keep: str | None = None) -> None:
         self.panel.set_profiles(self.workbench.profiles(), keep)
         if not self.workbench.profiles():
-            self.new_profile()
+            self.became_empty.emit()
 
     def _selected(self, profile_id: str) -> None:
         profile = self.workbench.store.get(profile_id) if profile_id else None

@@ -1,0 +1,64 @@
+"""The newcomer's path, offline: welcome → Try the sandbox → a valid token → a saved request →
+a real response → the insufficient_scope lesson."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import keyring
+import pytest
+from PySide6.QtCore import Qt
+
+from app.services.workbench import SANDBOX_ID
+from app.storage.secrets import SERVICE
+from app.ui.main_window import REQUESTS_TAB
+from tests.gui.conftest import Windows
+
+pytestmark = pytest.mark.keychain
+
+
+def test_welcome_then_sandbox_then_a_real_response(windows: Windows, qtbot: Any) -> None:
+    window, _ = windows.open()
+    assert window.right.currentWidget() is window.welcome
+    qtbot.mouseClick(window.welcome.try_sandbox, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Valid" in window.token_panel.state.text(), timeout=20000)
+    profile = window.profiles.current()
+    assert profile is not None
+    assert profile.id == SANDBOX_ID
+    assert profile.api_base_url.startswith("http://127.0.0.1:")
+    # Its secret lives in the keychain like any other.
+    assert keyring.get_keyring().get_password(SERVICE, f"{SANDBOX_ID}/client_secret")
+
+    window.tabs.setCurrentIndex(REQUESTS_TAB)
+    saved = window.requests_panel.saved
+    assert saved.count() == 4
+    assert saved.item(0).text().startswith("1. List items")
+    saved.itemClicked.emit(saved.item(0))
+    composer = window.requests_panel.composer
+    viewer = window.requests_panel.viewer
+    before = window.requests.last_response_at
+    qtbot.mouseClick(composer.send, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.requests.last_response_at != before, timeout=10000)
+    qtbot.waitUntil(lambda: "Blue widget" in viewer.text.toPlainText(), timeout=10000)
+    assert "200" in viewer.status.text()
+
+    saved.itemClicked.emit(saved.item(1))
+    before = window.requests.last_response_at
+    qtbot.mouseClick(composer.send, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.requests.last_response_at != before, timeout=10000)
+    assert "403" in viewer.status.text()
+    assert "“admin:all”" in viewer.notes.text()
+
+    saved.itemClicked.emit(saved.item(3))
+    assert composer.auth.currentData() == "none"
+    before = window.requests.last_response_at
+    qtbot.mouseClick(composer.send, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.requests.last_response_at != before, timeout=10000)
+    assert "200" in viewer.status.text()
+
+
+def test_add_my_client_opens_the_form(windows: Windows, qtbot: Any) -> None:
+    window, _ = windows.open()
+    qtbot.mouseClick(window.welcome.add_client, Qt.MouseButton.LeftButton)
+    assert window.right.currentWidget() is window.tabs
+    assert window.tabs.currentWidget() is window.editor
