@@ -63,9 +63,14 @@ $(IDP_STAMP): $(IDP)/package.json $(IDP)/package-lock.json
 	cd $(IDP) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# A one-folder desktop build with PyInstaller, smoke-run before it is called done (a few minutes,
+# so not part of `make test`).
+package: $(STAMP) system-deps-run
+	packaging/build.sh
+
 # Pictures of the real window (real fonts, real keychain and identity server) for the README.
 screenshots: system-deps-test $(DEV_STAMP) $(IDP_STAMP)
 	TOKENDESK_SCREENSHOTS_DIR=$(CURDIR)/resources/screenshots $(BIN)/python -m pytest -q tests/gui/test_screenshots.py
 
 clean:
-	rm -rf $(VENV) $(IDP)/node_modules .mypy_cache .ruff_cache .pytest_cache
+	rm -rf build dist $(VENV) $(IDP)/node_modules .mypy_cache .ruff_cache .pytest_cache

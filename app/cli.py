@@ -41,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--details", action="store_true", help="on errors, also print the raw details (redacted)"
     )
+    parser.add_argument("--self-test", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument(
         "--sandbox",
         action="store_true",

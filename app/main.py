@@ -68,10 +68,17 @@ def build_window(config_dir: Path | None = None, data_dir: Path | None = None) -
     return window
 
 
-async def _run_until_closed(window: MainWindow) -> None:
+async def _run_until_closed(window: MainWindow, *, self_test: bool = False) -> None:
     closed = asyncio.Event()
     window.closed.connect(closed.set)
     window.show()
+    if self_test:
+        # A packaged build's smoke test: the window comes up, paints, checks the keychain,
+        # then closes by itself.
+        await asyncio.sleep(0.5)
+        window.grab()
+        print("tokendesk: self-test ok (window shown and closed by itself)")
+        window.close()
     await closed.wait()
     await window.shutdown()
 
@@ -96,5 +103,5 @@ def main(argv: Sequence[str] = ()) -> int:
     if "--sandbox" in argv:
         window.start_sandbox()
     with loop:
-        loop.run_until_complete(_run_until_closed(window))
+        loop.run_until_complete(_run_until_closed(window, self_test="--self-test" in argv))
     return 0
