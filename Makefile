@@ -63,6 +63,10 @@ $(IDP_STAMP): $(IDP)/package.json $(IDP)/package-lock.json
 	cd $(IDP) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# Benchmarks, each beside its baseline in the same run; writes bench/results.json. Not a gate.
+bench: $(DEV_STAMP) $(IDP_STAMP) system-deps-test
+	$(BIN)/python -m tests.bench.harness
+
 # A one-folder desktop build with PyInstaller, smoke-run before it is called done (a few minutes,
 # so not part of `make test`).
 package: $(STAMP) system-deps-run

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import resource as rusage
 import sys
+import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 import qasync
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
@@ -68,9 +71,41 @@ def build_window(config_dir: Path | None = None, data_dir: Path | None = None) -
     return window
 
 
+class _FirstPaintReporter(QObject):
+    """`make bench` sets TOKENDESK_REPORT_FIRST_PAINT: print when the window first painted and
+    the memory used, then (after an idle pause) the idle memory, and quit."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and not getattr(self, "done", False):
+            self.done = True
+            painted = time.time()
+            peak = rusage.getrusage(rusage.RUSAGE_SELF).ru_maxrss
+            QTimer.singleShot(0, lambda: self._report(watched, painted, peak))
+        return False
+
+    def _report(self, window: QObject, painted: float, peak: int) -> None:
+        def idle() -> None:
+            status = Path("/proc/self/status").read_text()
+            rss = next(
+                (int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")),
+                0,
+            )
+            print(
+                json.dumps({"painted_at": painted, "peak_rss_kb": peak, "idle_rss_kb": rss}),
+                flush=True,
+            )
+            if isinstance(window, MainWindow):
+                window.close()
+
+        QTimer.singleShot(int(os.environ.get("TOKENDESK_IDLE_MS", "1500")), idle)
+
+
 async def _run_until_closed(window: MainWindow, *, self_test: bool = False) -> None:
     closed = asyncio.Event()
     window.closed.connect(closed.set)
+    if os.environ.get("TOKENDESK_REPORT_FIRST_PAINT"):
+        reporter = _FirstPaintReporter(window)
+        window.installEventFilter(reporter)
     window.show()
     if self_test:
         # A packaged build's smoke test: the window comes up, paints, checks the keychain,

@@ -7,7 +7,14 @@ import json
 import re
 from enum import StrEnum
 
-SMALL = 1024 * 1024  # formatted in-process and shown in an ordinary text view below this
+# Up to TEXT_VIEW (raw bytes) a body goes to an ordinary, selectable text view, coloured up to
+# HIGHLIGHT (colouring is Python per line and happens all at once). Larger bodies go to the
+# paint-what-is-visible view, formatted on a thread up to IN_THREAD (json.loads holds the GIL
+# about 27 ms per MB), in a separate process beyond.
+TEXT_VIEW = 64 * 1024
+HIGHLIGHT = 24 * 1024
+IN_THREAD = 1024 * 1024
+SMALL = TEXT_VIEW
 
 
 class BodyKindShown(StrEnum):

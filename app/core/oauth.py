@@ -16,7 +16,7 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
-from app.core.errors import BadResponseError, DiscoveryError, ProfileError
+from app.core.errors import BadResponseError, DiscoveryError, Exchange, ProfileError
 from app.core.oauth_errors import error_from_response
 from app.core.profiles import AuthMethod, Profile
 from app.core.tokens import Token, token_from_response
@@ -271,9 +271,12 @@ async def request_token(
         max_bytes=timeouts.max_token_bytes,
         secrets=credentials.values,
     )
-    exchange = describe_exchange(request, response, credentials.values)
+
+    def exchange() -> Exchange:  # built only on the way to an error: success stays cheap
+        return describe_exchange(request, response, credentials.values)
+
     if response.status != 200:
-        raise error_from_response(response, exchange, what="the token endpoint")
+        raise error_from_response(response, exchange(), what="the token endpoint")
     data, warning = _json_body(response)
     if data is None:
         kind = response.content_type or "no content type"
@@ -286,12 +289,12 @@ async def request_token(
         raise BadResponseError(
             message,
             "Check the token URL: it is probably a login page or the wrong address.",
-            exchange=exchange,
+            exchange=exchange(),
         )
     try:
         token = token_from_response(data, now)
     except BadResponseError as exc:
-        raise BadResponseError(exc.message, exc.hint, exchange=exchange) from None
+        raise BadResponseError(exc.message, exc.hint, exchange=exchange()) from None
     if warning:
         token = replace(token, warnings=(*token.warnings, warning))
     missing = [s for s in profile.scopes if s not in token.scopes]

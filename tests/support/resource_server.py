@@ -266,6 +266,7 @@ class ResourceServer:
         self._process = subprocess.Popen(
             [sys.executable, "-m", "tests.support.resource_server", self.issuer, self.audience],
             stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
             text=True,
             cwd=root,
         )

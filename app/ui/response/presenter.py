@@ -17,8 +17,18 @@ from pathlib import Path
 
 from PySide6.QtGui import QPixmap, QTextDocument
 
+from app.core import format_worker
 from app.core.api_call import ApiResponse
-from app.core.body_format import SMALL, BodyKindShown, hex_preview, indent_head, pretty, sniff
+from app.core.body_format import (
+    HIGHLIGHT,
+    IN_THREAD,
+    TEXT_VIEW,
+    BodyKindShown,
+    hex_preview,
+    indent_head,
+    pretty,
+    sniff,
+)
 from app.ui.prompter import Prompter
 from app.ui.response.viewer import LARGE, TEXT, ResponseViewer, human_size
 
@@ -75,7 +85,7 @@ class BodyPresenter:
                 f"<b>Binary content</b> ({response.content_type or 'unknown type'}, "
                 f"{human_size(response.size)}). Use Save… to keep it.<pre>{hex_preview(head)}</pre>"
             )
-        elif response.size <= SMALL:
+        elif response.size <= TEXT_VIEW:
             data = response.body_path.read_bytes()
             shown, problem = pretty(data, self.kind)
             self._small_text = (shown, data.decode("utf-8", errors="replace"))
@@ -106,14 +116,19 @@ class BodyPresenter:
         out = response.body_path.with_suffix(".view")
         shutil.rmtree(out, ignore_errors=True)
         out.mkdir()
-        self._worker = await asyncio.create_subprocess_exec(
-            *worker_command(response.body_path, out, as_json),
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.PIPE,
-        )
-        _, errors = await self._worker.communicate()
-        failed = self._worker.returncode != 0
-        self._worker = None
+        errors = b""
+        if response.size <= IN_THREAD:
+            argv = [str(response.body_path), str(out), *(["json"] if as_json else [])]
+            failed = await asyncio.to_thread(format_worker.main, argv) != 0
+        else:
+            self._worker = await asyncio.create_subprocess_exec(
+                *worker_command(response.body_path, out, as_json),
+                stdout=asyncio.subprocess.DEVNULL,
+                stderr=asyncio.subprocess.PIPE,
+            )
+            _, errors = await self._worker.communicate()
+            failed = self._worker.returncode != 0
+            self._worker = None
         if self.response is not response:
             return  # a newer response replaced this one meanwhile
         self.viewer.notes.setVisible(False)
@@ -143,9 +158,8 @@ class BodyPresenter:
         as_json = self.kind is BodyKindShown.JSON
         if self._small_text is not None:
             shown, raw = self._small_text
-            self.viewer.show_text(
-                shown if self.viewer.pretty.isChecked() else raw, json_colours=as_json
-            )
+            text = shown if self.viewer.pretty.isChecked() else raw
+            self.viewer.show_text(text, json_colours=as_json and len(text) <= HIGHLIGHT)
             return
         paths = self._large_paths()
         if paths is not None:

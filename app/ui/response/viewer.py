@@ -222,7 +222,9 @@ class ResponseViewer(QWidget):
     # Body presentations ------------------------------------------------------------------
 
     def show_text(self, text: str, *, json_colours: bool) -> None:
-        self.highlighter.enabled = json_colours
+        # Detached rather than switched off: even a no-op highlightBlock costs a Python call
+        # per line, all at once when the text is set.
+        self.highlighter.setDocument(self.text.document() if json_colours else None)
         self.text.setPlainText(text)
         self.stack.setCurrentIndex(TEXT)
 

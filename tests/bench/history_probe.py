@@ -1,0 +1,81 @@
+"""Open the history view over N stored entries, in its own process: seconds to fill the list.
+
+python -m tests.bench.history_probe ENTRIES
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtWidgets import QApplication
+
+from app.core.http_clients import HttpClients
+from app.core.request_spec import RequestSpec
+from app.core.token_manager import TokenManager
+from app.services.workbench import Workbench
+from app.storage.history_store import HistoryStore
+from app.storage.profile_store import ProfileStore
+from app.storage.secrets import MemorySecretStore
+from app.ui.composer.controller import RequestsController
+from app.ui.composer.panel import RequestsPanel
+
+
+def main() -> int:
+    entries = int(sys.argv[1])
+    app = QApplication(sys.argv[:1])
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        history = HistoryStore(root / "data", keep=entries)
+        spec = json.dumps(RequestSpec(url="/orders?page=1").to_dict())
+        with history._db:
+            history._db.executemany(
+                "INSERT INTO history (at, profile_id, profile_name, method, url, status,"
+                " elapsed_ms, size, spec) VALUES (?, 'p', 'Profile', 'GET', ?, 200, 12.5, 90, ?)",
+                [
+                    (time.time() - i, f"https://api.example.com/orders?page={i}", spec)
+                    for i in range(entries)
+                ],
+            )
+        secrets = MemorySecretStore()
+        http = HttpClients()
+        workbench = Workbench(
+            ProfileStore(root / "config"),
+            secrets,
+            TokenManager(http, secrets, clock=lambda: datetime.now(UTC)),
+            http,
+            history=history,
+            response_dir=root / "bodies",
+        )
+        panel = RequestsPanel()
+        panel.show()
+        started = time.perf_counter()
+        controller = RequestsController(
+            workbench,
+            panel,
+            prompter=lambda: None,  # type: ignore[arg-type, return-value]
+            copy=lambda *_: None,
+            notify=lambda _: None,
+        )
+        app.processEvents()
+        opened = time.perf_counter() - started
+        print(
+            json.dumps(
+                {"entries": history.count(), "open_s": opened, "shown": panel.history.count()}
+            ),
+            flush=True,
+        )
+        del controller
+        history.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
