@@ -49,12 +49,14 @@ def resource(name: str) -> Path:
     return Path(frozen) / "resources" / name if frozen else RESOURCES / name
 
 
-def build_window(config_dir: Path | None = None, data_dir: Path | None = None) -> MainWindow:
+def build_window(
+    config_dir: Path | str | None = None, data_dir: Path | str | None = None
+) -> MainWindow:
     """The fully wired main window, not shown, event loop not entered. The caller has made the
     QApplication and the qasync loop; None means the platformdirs defaults."""
-    config = paths.config_dir(config_dir)
+    config = paths.config_dir(Path(config_dir) if config_dir is not None else None)
     config.mkdir(parents=True, exist_ok=True)
-    data = paths.data_dir(data_dir)
+    data = paths.data_dir(Path(data_dir) if data_dir is not None else None)
     data.mkdir(parents=True, exist_ok=True)
     http = HttpClients()
     secrets = KeyringSecretStore()

@@ -11,36 +11,18 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.request import parse_http_list
 
 import httpx
 
+from app.core.api_response import ApiResponse, Timing, explain, parse_challenges
 from app.core.errors import NetworkError
 from app.core.redact import redact_headers
 from app.core.tokens import Token
 from app.core.transport import network_error
 
 TokenSource = Callable[[bool], Awaitable[Token]]  # force_fresh -> token
-
-
-def parse_challenges(value: str) -> dict[str, dict[str, str]]:
-    """WWW-Authenticate challenges by scheme (lower-case): {"bearer": {"error": ..., ...}}."""
-    found: dict[str, dict[str, str]] = {}
-    current: dict[str, str] | None = None
-    for item in parse_http_list(value):
-        first, _, rest = item.strip().partition(" ")
-        if first and "=" not in first:  # "Bearer realm=…" or a bare "Bearer" starts a challenge
-            current = found.setdefault(first.lower(), {})
-            param = rest.strip()
-        else:
-            param = item.strip()
-        if current is not None and "=" in param:
-            name, _, raw = param.partition("=")
-            current[name.strip().lower()] = raw.strip().strip('"')
-    return found
 
 
 def bearer_error(response: httpx.Response) -> dict[str, str]:
@@ -83,29 +65,6 @@ class StaticTokenAuth(httpx.Auth):
         yield request
 
 
-@dataclass
-class Timing:
-    """Seconds per phase; None where httpx did not report it (a reused connection has no
-    connect or TLS phase)."""
-
-    total: float = 0.0
-    connect: float | None = None
-    tls: float | None = None
-    send: float | None = None
-    wait: float | None = None
-    download: float | None = None
-
-    def breakdown(self) -> list[tuple[str, float]]:
-        phases = [
-            ("Connect (incl. DNS)", self.connect),
-            ("TLS handshake", self.tls),
-            ("Send request", self.send),
-            ("Wait for first byte", self.wait),
-            ("Download", self.download),
-        ]
-        return [(name, value) for name, value in phases if value is not None]
-
-
 class _Trace:
     def __init__(self) -> None:
         self.marks: dict[str, float] = {}
@@ -119,33 +78,6 @@ class _Trace:
         begin = next((v for k, v in self.marks.items() if k.endswith(start)), None)
         finish = next((v for k, v in self.marks.items() if k.endswith(end)), None)
         return finish - begin if begin is not None and finish is not None else None
-
-
-@dataclass
-class ApiResponse:
-    status: int
-    reason: str
-    http_version: str
-    url: str
-    headers: list[tuple[str, str]]
-    request_headers: list[tuple[str, str]]  # as sent, secrets redacted
-    body_path: Path
-    size: int
-    timing: Timing
-    retried: bool = False
-    first_challenge: dict[str, str] = field(default_factory=dict)
-    challenge: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def content_type(self) -> str:
-        for name, value in self.headers:
-            if name.lower() == "content-type":
-                return value.split(";")[0].strip().lower()
-        return ""
-
-    def head(self, limit: int = 64 * 1024) -> bytes:
-        with self.body_path.open("rb") as handle:
-            return handle.read(limit)
 
 
 async def call(
@@ -209,36 +141,13 @@ async def call(
     )
 
 
-def explain(response: ApiResponse, *, token_scopes: tuple[str, ...], sent_token: bool) -> list[str]:
-    """What the response means for the token, in plain words (shown above the body)."""
-    notes: list[str] = []
-    if response.retried:
-        notes.append(
-            "The API said the token was no longer valid (invalid_token), so Tokendesk fetched a "
-            "new token and sent the request once more."
-        )
-    challenge = response.challenge
-    error = challenge.get("error", "")
-    if error == "insufficient_scope":
-        needed = challenge.get("scope", "")
-        has = " ".join(token_scopes) or "none"
-        what = f"the scope “{needed}”" if needed else "a scope"
-        notes.append(
-            f"The API needs {what}, which this token does not have (it has: {has}). Add it to "
-            "the profile's scopes; the identity server must also allow it for this client."
-        )
-    elif response.status == 401 and error == "invalid_token" and response.retried:
-        notes.append(
-            "The API refused even the fresh token. The token may be for another API (audience) "
-            "or the API may not trust this identity server."
-        )
-    elif response.status == 401 and not sent_token:
-        notes.append(
-            "The API wants a token, and none was sent. Choose “Profile's token” as authentication."
-        )
-    elif response.status == 401 and error:
-        description = challenge.get("error_description", "")
-        notes.append(
-            f"The API refused the token ({error}{': ' + description if description else ''})."
-        )
-    return notes
+__all__ = [
+    "ApiResponse",
+    "ProfileTokenAuth",
+    "StaticTokenAuth",
+    "Timing",
+    "bearer_error",
+    "call",
+    "explain",
+    "parse_challenges",
+]

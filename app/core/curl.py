@@ -7,12 +7,14 @@ import base64
 import json
 import re
 import shlex
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
-
-import httpx
 
 from app.core.errors import ProfileError
 from app.core.request_spec import AuthMode, Body, BodyKind, RequestSpec, Row
+
+if TYPE_CHECKING:
+    import httpx
 
 TOKEN_PLACEHOLDER = "$TOKEN"
 # How docs write "your token here".

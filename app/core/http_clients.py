@@ -11,18 +11,22 @@ from __future__ import annotations
 import ssl
 from collections.abc import Callable
 from pathlib import Path
-
-import httpx
+from typing import TYPE_CHECKING
 
 from app import __version__
 from app.core.errors import ProfileError
 
+if TYPE_CHECKING:
+    import httpx
+
 USER_AGENT = f"Tokendesk/{__version__}"
 
-ClientFactory = Callable[[ssl.SSLContext | bool], httpx.AsyncClient]
+ClientFactory = Callable[[ssl.SSLContext | bool], "httpx.AsyncClient"]
 
 
 def default_factory(verify: ssl.SSLContext | bool) -> httpx.AsyncClient:
+    import httpx  # on first use: the window paints before httpx loads
+
     return httpx.AsyncClient(
         verify=verify,
         headers={"User-Agent": USER_AGENT},

@@ -7,11 +7,12 @@ import binascii
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
-
-import jwt
+from typing import TYPE_CHECKING, Any
 
 from app.core.errors import TokenVerificationError
+
+if TYPE_CHECKING:
+    import jwt
 
 TIME_CLAIMS = ("exp", "iat", "nbf", "auth_time")
 
@@ -76,6 +77,8 @@ def verify(
     leeway_seconds: float = 60,
 ) -> DecodedJwt:
     """Check the signature against the issuer's JWKS and the iss/aud/exp/nbf claims."""
+    import jwt  # on first use: the window paints before PyJWT and cryptography load
+
     decoded = decode_unverified(token)
     if decoded is None:
         raise TokenVerificationError(
@@ -144,6 +147,8 @@ def _check_times(decoded: DecodedJwt, now: datetime, leeway: float) -> None:
 
 
 def _pick_key(jwks: dict[str, Any], header: dict[str, Any]) -> jwt.PyJWK:
+    import jwt
+
     keys = jwks.get("keys")
     if not isinstance(keys, list) or not keys:
         raise TokenVerificationError(

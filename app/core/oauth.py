@@ -8,19 +8,17 @@ import json
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote_plus, urlsplit, urlunsplit
-
-import httpx
-import jwt
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
-from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
 from app.core.errors import BadResponseError, DiscoveryError, Exchange, ProfileError
 from app.core.oauth_errors import error_from_response
 from app.core.profiles import AuthMethod, Profile
 from app.core.tokens import Token, token_from_response
 from app.core.transport import RawResponse, describe_exchange, send
+
+if TYPE_CHECKING:
+    import httpx
 
 JSON_TYPES = ("application/json", "application/jwt")
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
@@ -121,6 +119,10 @@ def basic_credentials(client_id: str, secret: str) -> str:
 
 def signing_key(private_key: str) -> tuple[Any, str, dict[str, Any]]:
     """(key, alg, extra JOSE header) from a PEM private key or a private JWK (JSON)."""
+    import jwt  # on first use: not needed before the window's first paint
+    from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
     text = private_key.strip()
     if text.startswith("{"):
         try:
@@ -159,6 +161,8 @@ def client_assertion(
     client_id: str, audience: str, now: datetime, *, secret: str | None, private_key: str | None
 ) -> str:
     """RFC 7523 §3: iss = sub = client id, aud = token endpoint, a fresh jti, a short exp."""
+    import jwt
+
     claims = {
         "iss": client_id,
         "sub": client_id,
@@ -322,6 +326,8 @@ async def _post_token_operation(
     timeouts: Timeouts,
     what: str,
 ) -> RawResponse:
+    import httpx
+
     base = build_token_request(client, profile, credentials, endpoint, now)
     # Same client authentication as the token request; only the form differs.
     form = [("token", token), ("token_type_hint", "access_token")]

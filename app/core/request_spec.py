@@ -10,12 +10,13 @@ import re
 from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
 
-import httpx
-
 from app.core.errors import ProfileError
+
+if TYPE_CHECKING:
+    import httpx
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 VARIABLE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_.-]*)\s*\}\}")
@@ -169,6 +170,8 @@ def build(
     spec: RequestSpec, *, api_base: str = "", variables: dict[str, str] | None = None
 ) -> httpx.Request:
     """The httpx.Request for `spec`, without the Authorization header (auth adds it)."""
+    import httpx  # on first use: the window paints before httpx loads
+
     variables = variables or {}
     url = encode_path(resolve_url(substitute(spec.url, variables), api_base))
     headers = [

@@ -8,12 +8,14 @@ import socket
 import ssl
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
-
-import httpx
 
 from app.core.errors import BadResponseError, Exchange, NetworkError, ProfileError
 from app.core.redact import redact_form, redact_headers, redact_text
+
+if TYPE_CHECKING:
+    import httpx
 
 MAX_SHOWN_BODY = 64 * 1024
 
@@ -90,6 +92,8 @@ def network_error(exc: Exception, request: httpx.Request, secrets: Iterable[str]
     split = urlsplit(str(request.url))
     host = split.hostname or "the server"
     where = f"{host}:{split.port}" if split.port else host
+    import httpx
+
     raw = "\n".join(f"{type(e).__name__}: {e}" for e in _chain(exc))
     chain = _chain(exc)
     text = raw.lower()
@@ -155,6 +159,8 @@ async def send(
 ) -> RawResponse:
     """Send and read the whole body within `deadline` seconds (httpx's own timeouts are per
     read, so a slow drip would otherwise never end) and at most `max_bytes` bytes."""
+    import httpx  # on first use: the window paints before httpx loads
+
     secrets = tuple(secrets)
     # httpx's own per-phase timeouts fire first and clean up their connection; the outer
     # deadline catches what they cannot (a body that trickles in one byte at a time).

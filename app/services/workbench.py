@@ -7,13 +7,12 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
 from app.core import oauth
-from app.core.api_call import ApiResponse
-from app.core.api_sender import ApiSender
+from app.core.api_response import ApiResponse
 from app.core.errors import KeychainError
 from app.core.http_clients import HttpClients
 from app.core.jwtinfo import DecodedJwt
@@ -21,10 +20,13 @@ from app.core.profiles import Profile
 from app.core.request_spec import RequestSpec
 from app.core.token_manager import TokenManager
 from app.core.tokens import Token
-from app.sandbox.sandbox import Sandbox, example_requests
 from app.storage.history_store import HistoryStore
 from app.storage.profile_store import ProfileStore, export_profiles, import_profiles
 from app.storage.secrets import SecretKind, SecretStore
+
+if TYPE_CHECKING:
+    from app.core.api_sender import ApiSender
+    from app.sandbox.sandbox import Sandbox
 
 SANDBOX_ID = "sandbox"
 
@@ -65,7 +67,7 @@ class Workbench(QObject):
         self.history = history
         self.sandbox: Sandbox | None = None
         self._response_dir = response_dir or Path(tempfile.mkdtemp(prefix="tokendesk-"))
-        self.api = ApiSender(http, tokens, history=history, response_dir=self._response_dir)
+        self._api: ApiSender | None = None
         self._unsubscribe = tokens.subscribe(self.token_event.emit)
 
     # Keychain ------------------------------------------------------------------------------
@@ -210,6 +212,17 @@ class Workbench(QObject):
 
     # Calling the API ---------------------------------------------------------------------
 
+    @property
+    def api(self) -> ApiSender:
+        if self._api is None:
+            # Loaded on first use: the HTTP stack is not needed for the window's first paint.
+            from app.core.api_sender import ApiSender
+
+            self._api = ApiSender(
+                self.http, self.tokens, history=self.history, response_dir=self._response_dir
+            )
+        return self._api
+
     def consent(self, profile: Profile, origin: str) -> None:
         """The person said yes: this profile's token may go to `origin` for this session."""
         self.api.consent(profile, origin)
@@ -230,6 +243,8 @@ class Workbench(QObject):
     async def start_sandbox(self) -> Profile:
         """Start the practice servers (once per run) and create or update the Sandbox profile;
         its secret goes to the keychain like any other."""
+        from app.sandbox.sandbox import Sandbox, example_requests
+
         stored = await self.secrets.get(SANDBOX_ID, SecretKind.CLIENT_SECRET)
         if self.sandbox is None:
             sandbox = Sandbox(stored)

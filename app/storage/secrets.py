@@ -15,8 +15,6 @@ from collections.abc import Callable
 from enum import StrEnum
 from typing import Any, Protocol, TypeVar
 
-import keyring.errors as kerr
-
 from app.core.errors import (
     InsecureKeychainError,
     KeychainError,
@@ -114,6 +112,8 @@ def check_backend(backend: Any) -> None:
 
 
 def _translate(exc: Exception) -> KeychainError:
+    import keyring.errors as kerr  # on first use: keyring is not needed for the first paint
+
     raw = f"{type(exc).__module__}.{type(exc).__name__}: {exc}"
     if isinstance(exc, kerr.KeyringLocked) or "locked" in str(exc).lower():
         return KeychainLockedError(
@@ -194,7 +194,7 @@ class KeyringSecretStore:
 
     def _resolved(self) -> Any:
         if self._backend is None:
-            import keyring  # noqa: PLC0415 - choosing a backend is slow; only when first used
+            import keyring  # choosing a backend is slow: only when first used
 
             self._backend = keyring.get_keyring()
         return self._backend
@@ -233,6 +233,8 @@ class KeyringSecretStore:
         await self._call(lambda b: b.set_password(self._service, user, value))
 
     async def delete(self, profile_id: str, kind: SecretKind) -> None:
+        import keyring.errors as kerr
+
         user = self._username(profile_id, kind)
 
         def remove(backend: Any) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import asyncio
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QShowEvent
 from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
@@ -220,7 +220,15 @@ class MainWindow(QMainWindow):
             self.tabs.setCurrentIndex(TOKEN_TAB)
         else:
             self.right.setCurrentWidget(self.welcome)
-        self.tasks.run("startup", self._startup())
+        self._started = False
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not getattr(self, "_started", True):
+            self._started = True
+            # The keychain check starts only once the window has painted: choosing a keyring
+            # backend scans installed packages and would hold the GIL while the window waits.
+            QTimer.singleShot(30, lambda: self.tasks.run("startup", self._startup()))
 
     def _editing_started(self) -> None:
         self.right.setCurrentWidget(self.tabs)

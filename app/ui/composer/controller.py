@@ -11,7 +11,7 @@ from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QListWidgetItem
 
 from app.core import request_spec
-from app.core.api_call import explain
+from app.core.api_response import explain
 from app.core.curl import TOKEN_PLACEHOLDER, from_curl, to_curl
 from app.core.errors import ConsentNeeded, TokendeskError
 from app.core.profiles import Profile

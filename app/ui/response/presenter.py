@@ -18,7 +18,7 @@ from pathlib import Path
 from PySide6.QtGui import QPixmap, QTextDocument
 
 from app.core import format_worker
-from app.core.api_call import ApiResponse
+from app.core.api_response import ApiResponse
 from app.core.body_format import (
     HIGHLIGHT,
     IN_THREAD,

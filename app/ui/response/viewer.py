@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.api_call import ApiResponse
+from app.core.api_response import ApiResponse
 from app.ui.qt import named
 from app.ui.response.highlighter import JsonHighlighter
 from app.ui.response.large_text import LargeTextView
