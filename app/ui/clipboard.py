@@ -43,6 +43,12 @@ class ClipboardGuard(QObject):
         else:
             self._notify(f"Copied the {what}.")
 
+    def clear_now(self) -> None:
+        """On quit: a pending clear would never run, so do it now (if it is still ours)."""
+        if self._timer.isActive():
+            self._timer.stop()
+            self._clear()
+
     def _clear(self) -> None:
         if self._copied is not None and self._clipboard.text() == self._copied:
             self._clipboard.clear()

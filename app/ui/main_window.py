@@ -281,6 +281,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()
+        self.clipboard.clear_now()
         self.token.timer.stop()
         for runner in (self.tasks, self.token.tasks, self.profiles.tasks, self.requests.tasks):
             runner.cancel_all()

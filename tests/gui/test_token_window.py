@@ -250,6 +250,10 @@ def test_clipboard_is_cleared_only_if_it_still_holds_our_token(qtbot: Any, qapp:
     clipboard.setText("the person's own text")
     qtbot.wait(1300)
     assert clipboard.text() == "the person's own text"
+    guard.clear_after = 60
+    guard.copy("secret-token", "access token")
+    guard.clear_now()  # the app quits before the 60 s are up
+    assert clipboard.text() == ""
 
 
 def test_no_keychain_shows_a_banner_and_refuses_secrets(
