@@ -221,6 +221,7 @@ class MainWindow(QMainWindow):
         else:
             self.right.setCurrentWidget(self.welcome)
         self._started = False
+        self._closing = False
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -228,7 +229,11 @@ class MainWindow(QMainWindow):
             self._started = True
             # The keychain check starts only once the window has painted: choosing a keyring
             # backend scans installed packages and would hold the GIL while the window waits.
-            QTimer.singleShot(30, lambda: self.tasks.run("startup", self._startup()))
+            QTimer.singleShot(30, self, self._begin_startup)
+
+    def _begin_startup(self) -> None:
+        if not self._closing:
+            self.tasks.run("startup", self._startup())
 
     def _editing_started(self) -> None:
         self.right.setCurrentWidget(self.tabs)
@@ -280,6 +285,7 @@ class MainWindow(QMainWindow):
         self.notify(f"{error.message} {error.hint}")
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self._closing = True
         self.save_state()
         self.clipboard.clear_now()
         self.token.timer.stop()

@@ -62,7 +62,13 @@ class TaskRunner:
             if on_done is not None:
                 on_done()
 
-        task = asyncio.ensure_future(guarded())
+        started = guarded()
+        try:
+            task = asyncio.ensure_future(started)
+        except RuntimeError:  # no event loop any more (the app is shutting down)
+            started.close()
+            coro.close()
+            raise
         task.add_done_callback(finished)
         self._tasks[key] = task
         return task
