@@ -102,7 +102,7 @@ def test_another_host_needs_consent_and_no_auth_sends_no_header(
     assert "localhost is not the API" in prompter.asked[-1][1]
     qtbot.wait(200)
     assert len(api.seen_authorization) == seen  # not sent
-    assert "Not sent" in window.requests_panel.viewer.message.text()
+    assert "Not sent" in window.requests_panel.viewer.error.message.text()
 
     composer.auth.setCurrentIndex(composer.auth.findData("none"))
     send(qtbot, window, "/public")
@@ -231,3 +231,26 @@ def test_profile_variables_resolve_in_the_composer(
     assert composer.url.toolTip() == "Resolves to: /orders"
     send(qtbot, window, "/{{section}}")
     assert "200" in window.requests_panel.viewer.status.text()
+
+
+def test_an_unreachable_api_is_one_plain_sentence_with_details(
+    windows: Windows, qtbot: Any, idp: IdentityServer, api: ResourceServer
+) -> None:
+    import socket
+
+    window, _ = open_with_profile(windows, qtbot, idp, api)
+    composer = window.requests_panel.composer
+    viewer = window.requests_panel.viewer
+    composer.auth.setCurrentIndex(composer.auth.findData("none"))
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+        qtbot.keyClicks(composer.url, f"http://127.0.0.1:{port}/x")
+        qtbot.mouseClick(composer.send, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: viewer.error.isVisibleTo(viewer), timeout=10000)
+    assert viewer.error.message.text() == f"Nothing is answering at 127.0.0.1:{port}."
+    assert viewer.error.hint.text()
+    assert not viewer.error.details.isVisibleTo(viewer)
+    qtbot.mouseClick(viewer.error.toggle, Qt.MouseButton.LeftButton)
+    assert "ConnectError" in viewer.error.details.toPlainText()
+    qtbot.waitUntil(lambda: composer.send.text() == "Send", timeout=5000)

@@ -155,10 +155,7 @@ class RequestsController(QObject):
             self.composer.set_sending(True)
 
     def _failed(self, error: TokendeskError) -> None:
-        self.viewer.show_failure(error.message, error.hint)
-        self.viewer.notes.setText(error.details[:4000])
-        self.viewer.notes.setVisible(False)
-        self.viewer.message.setToolTip(error.details[:4000])
+        self.viewer.show_failure(error.message, error.hint, error.details)
 
     # curl ----------------------------------------------------------------------------------
 

@@ -24,10 +24,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.api_response import ApiResponse
+from app.core.errors import TokendeskError
 from app.ui.qt import named
 from app.ui.response.highlighter import JsonHighlighter
 from app.ui.response.large_text import LargeTextView
 from app.ui.theme import is_dark
+from app.ui.widgets.error_box import ErrorBox
 
 TEXT, LARGE, IMAGE, MESSAGE = 0, 1, 2, 3
 
@@ -78,6 +80,7 @@ class ResponseViewer(QWidget):
         self.notes.setProperty("role", "warning")
         self.notes.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.notes.setVisible(False)
+        self.error = ErrorBox(self, name="responseError")
 
         self.text = named(QPlainTextEdit(), "responseBodyView")
         self.text.setReadOnly(True)
@@ -156,6 +159,7 @@ class ResponseViewer(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(summary)
         layout.addWidget(self.notes)
+        layout.addWidget(self.error)
         layout.addWidget(self.tabs, 1)
         self.clear()
 
@@ -174,6 +178,7 @@ class ResponseViewer(QWidget):
         self.status.style().polish(self.status)
 
     def clear(self) -> None:
+        self.error.clear()
         self.large.close_file()
         self.text.clear()
         self.headers.setRowCount(0)
@@ -193,10 +198,12 @@ class ResponseViewer(QWidget):
     def show_progress(self, received: int) -> None:
         self.size_label.setText(f"{human_size(received)} received…")
 
-    def show_failure(self, message: str, hint: str) -> None:
+    def show_failure(self, message: str, hint: str, details: str = "") -> None:
+        """No response to show: one plain sentence, what to do, the raw details one click away."""
         self.status.setText("⚠ No response")
         self._set_state("failed")
-        self.show_message(f"<b>{message}</b><br>{hint}")
+        self.show_message("")
+        self.error.show_error(TokendeskError(message, hint, details=details))
 
     def show_response(self, response: ApiResponse, notes: list[str]) -> None:
         words, state = status_words(response.status)
