@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.request import parse_http_list
 
 
 def parse_challenges(value: str) -> dict[str, dict[str, str]]:
     """WWW-Authenticate challenges by scheme (lower-case): {"bearer": {"error": ..., ...}}."""
     found: dict[str, dict[str, str]] = {}
     current: dict[str, str] | None = None
+    from urllib.request import parse_http_list  # urllib.request is slow to import: on use
+
     for item in parse_http_list(value):
         first, _, rest = item.strip().partition(" ")
         if first and "=" not in first:  # "Bearer realm=…" or a bare "Bearer" starts a challenge

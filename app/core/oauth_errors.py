@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 
 from app.core.errors import BadResponseError, Exchange, OAuthServerError
 from app.core.transport import RawResponse
@@ -66,6 +65,8 @@ def retry_after_seconds(value: str | None) -> float | None:
     except ValueError:
         pass
     try:
+        from email.utils import parsedate_to_datetime  # rare: an HTTP-date Retry-After
+
         return max(0.0, (parsedate_to_datetime(value) - datetime.now(UTC)).total_seconds())
     except (TypeError, ValueError):
         return None

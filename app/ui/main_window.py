@@ -4,6 +4,7 @@ controllers. It decides nothing itself."""
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QShowEvent
@@ -22,8 +23,6 @@ from app.core.errors import KeychainError, ProfileStoreError, TokendeskError
 from app.core.profiles import Profile
 from app.services.workbench import Workbench
 from app.ui.clipboard import ClipboardGuard
-from app.ui.composer.controller import RequestsController
-from app.ui.composer.panel import RequestsPanel
 from app.ui.profiles.controller import ProfilesController
 from app.ui.profiles.editor import ProfileEditor
 from app.ui.profiles.list_panel import ProfileListPanel
@@ -34,6 +33,10 @@ from app.ui.token.controller import TokenController
 from app.ui.token.panel import TokenPanel
 from app.ui.welcome import WelcomeView
 from app.ui.widgets.banner import Banner
+
+if TYPE_CHECKING:
+    from app.ui.composer.controller import RequestsController
+    from app.ui.composer.panel import RequestsPanel
 
 TOKEN_TAB, REQUESTS_TAB, SETTINGS_TAB = 0, 1, 2
 
@@ -70,9 +73,14 @@ class MainWindow(QMainWindow):
         self.editor = ProfileEditor(self)
         self.token_panel = TokenPanel(self)
         self.tabs = named(QTabWidget(), "mainTabs")
-        self.requests_panel = RequestsPanel(self)
+        # The Requests tab is built after the first paint (or when first opened): its widgets
+        # and modules are not needed to show the window.
+        self.requests_page = named(QWidget(), "requestsPage")
+        QVBoxLayout(self.requests_page).setContentsMargins(0, 0, 0, 0)
+        self._requests_panel: RequestsPanel | None = None
+        self._requests: RequestsController | None = None
         self.tabs.addTab(self.token_panel, "Token")
-        self.tabs.addTab(self.requests_panel, "Requests")
+        self.tabs.addTab(self.requests_page, "Requests")
         self.tabs.addTab(self.editor, "Profile settings")
         self.welcome = WelcomeView(self)
         self.right = named(QStackedWidget(), "mainStack")
@@ -118,14 +126,7 @@ class MainWindow(QMainWindow):
             notify=self.notify,
             parent=self,
         )
-        self.requests = RequestsController(
-            workbench,
-            self.requests_panel,
-            prompter=lambda: self.prompter,
-            copy=self.clipboard.copy,
-            notify=self.notify,
-            parent=self,
-        )
+        self.tabs.currentChanged.connect(self._tab_changed)
         self.profiles.profile_selected.connect(self._profile_selected)
         self.profiles.editing_started.connect(self._editing_started)
         self.profiles.became_empty.connect(lambda: self.right.setCurrentWidget(self.welcome))
@@ -186,20 +187,63 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1100, 720)
-        for key, splitter in (
-            ("window/splitter", self.splitter),
-            ("window/requests", self.requests_panel.horizontal),
-            ("window/request", self.requests_panel.vertical),
-        ):
+        self._restore_splitters((("window/splitter", self.splitter),))
+
+    def _restore_splitters(self, pairs: tuple[tuple[str, QSplitter], ...]) -> None:
+        for key, splitter in pairs:
             state = self.settings.value(key)
             if isinstance(state, QByteArray):
                 splitter.restoreState(state)
 
+    # The Requests tab, built on demand ----------------------------------------------------
+
+    @property
+    def requests_panel(self) -> RequestsPanel:
+        self._build_requests()
+        assert self._requests_panel is not None
+        return self._requests_panel
+
+    @property
+    def requests(self) -> RequestsController:
+        self._build_requests()
+        assert self._requests is not None
+        return self._requests
+
+    def _build_requests(self) -> None:
+        if self._requests is not None:
+            return
+        from app.ui.composer.controller import RequestsController
+        from app.ui.composer.panel import RequestsPanel
+
+        panel = RequestsPanel(self.requests_page)
+        layout = self.requests_page.layout()
+        assert layout is not None
+        layout.addWidget(panel)
+        self._requests_panel = panel
+        self._requests = RequestsController(
+            self.workbench,
+            panel,
+            prompter=lambda: self.prompter,
+            copy=self.clipboard.copy,
+            notify=self.notify,
+            parent=self,
+        )
+        self._restore_splitters(
+            (("window/requests", panel.horizontal), ("window/request", panel.vertical))
+        )
+        self._requests.show(self.profiles.current())
+
+    def _tab_changed(self, index: int) -> None:
+        if index == REQUESTS_TAB:
+            self._build_requests()
+
     def save_state(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/splitter", self.splitter.saveState())
-        self.settings.setValue("window/requests", self.requests_panel.horizontal.saveState())
-        self.settings.setValue("window/request", self.requests_panel.vertical.saveState())
+        if self._requests_panel is not None:
+            panel = self._requests_panel
+            self.settings.setValue("window/requests", panel.horizontal.saveState())
+            self.settings.setValue("window/request", panel.vertical.saveState())
         self.settings.setValue("window/last_profile", self.profile_list.selected_id())
         self.settings.sync()
 
@@ -234,6 +278,11 @@ class MainWindow(QMainWindow):
     def _begin_startup(self) -> None:
         if not self._closing:
             self.tasks.run("startup", self._startup())
+            QTimer.singleShot(200, self, self._build_requests_if_open)
+
+    def _build_requests_if_open(self) -> None:
+        if not self._closing:
+            self._build_requests()
 
     def _editing_started(self) -> None:
         self.right.setCurrentWidget(self.tabs)
@@ -274,7 +323,8 @@ class MainWindow(QMainWindow):
 
     def _profile_selected(self, profile: Profile | None) -> None:
         self.token.show(profile)
-        self.requests.show(profile)
+        if self._requests is not None:
+            self._requests.show(profile)
 
     def notify(self, text: str) -> None:
         self.statusBar().showMessage(text, 8000)
@@ -289,7 +339,10 @@ class MainWindow(QMainWindow):
         self.save_state()
         self.clipboard.clear_now()
         self.token.timer.stop()
-        for runner in (self.tasks, self.token.tasks, self.profiles.tasks, self.requests.tasks):
+        runners = [self.tasks, self.token.tasks, self.profiles.tasks]
+        if self._requests is not None:
+            runners.append(self._requests.tasks)
+        for runner in runners:
             runner.cancel_all()
         super().closeEvent(event)
         self.closed.emit()

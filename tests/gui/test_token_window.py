@@ -372,7 +372,7 @@ def test_duplicate_rename_export_import_and_remembered_selection(
     beta = next(p for p in window.workbench.profiles() if p.name == "Beta")
     window.profile_list.select(beta.id)
     window.resize(760, 517)  # inside the offscreen screen (800x600), which restoring clamps to
-    window.splitter.setSizes([250, 480])
+    window.splitter.setSizes([180, 560])
     size, sizes = window.size(), window.splitter.sizes()
     windows.close(window)
     window, _ = windows.open()

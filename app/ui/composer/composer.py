@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QTabWidget,
     QToolButton,
@@ -99,6 +100,8 @@ class Composer(QWidget):
         self.pasted.setAccessibleName("Pasted token")
         self.auth_preview = named(QLabel(), "authHeaderPreview")
         self.auth_preview.setProperty("role", "hint")
+        # Long previews are cut, not allowed to widen the whole window.
+        self.auth_preview.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.reveal = named(QToolButton(), "revealTokenButton")
         self.reveal.setText("Show")
         self.reveal.setCheckable(True)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -109,14 +110,21 @@ class ResponseViewer(QWidget):
         self.search = named(QLineEdit(), "responseSearchEdit")
         self.search.setPlaceholderText("Find in body (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(90)
         self.search.setAccessibleName("Find in the response body")
         self.search.returnPressed.connect(
             lambda: self.search_requested.emit(self.search.text(), True)
         )
         self.search_status = named(QLabel(), "responseSearchStatus")
-        find_next = named(QPushButton("Next"), "findNextButton")
+        find_next = named(QToolButton(), "findNextButton")
+        find_next.setArrowType(Qt.ArrowType.DownArrow)
+        find_next.setToolTip("Next match (Enter)")
+        find_next.setAccessibleName("Next match")
         find_next.clicked.connect(lambda: self.search_requested.emit(self.search.text(), True))
-        find_previous = named(QPushButton("Previous"), "findPreviousButton")
+        find_previous = named(QToolButton(), "findPreviousButton")
+        find_previous.setArrowType(Qt.ArrowType.UpArrow)
+        find_previous.setToolTip("Previous match")
+        find_previous.setAccessibleName("Previous match")
         find_previous.clicked.connect(lambda: self.search_requested.emit(self.search.text(), False))
         self.copy_button = named(QPushButton("Copy"), "copyBodyButton")
         self.copy_button.clicked.connect(self.copy_requested)
