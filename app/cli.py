@@ -337,6 +337,7 @@ def _token_json(token: Token) -> str:
 
 
 async def _cmd_token(ctx: Context, args: argparse.Namespace) -> int:
+    from app.core.errors import NetworkError
     from app.core.http_clients import HttpClients
     from app.core.token_manager import TokenManager
 
@@ -345,6 +346,14 @@ async def _cmd_token(ctx: Context, args: argparse.Namespace) -> int:
     try:
         manager = TokenManager(http, ctx.secrets, clock=ctx.clock)
         token = await manager.get_token(profile, force=args.fresh)
+    except NetworkError as exc:
+        if profile.id == "sandbox" and exc.kind == "refused":
+            raise CliError(
+                "The sandbox runs only while the Tokendesk window is open. "
+                "Start it with: tokendesk --sandbox",
+                EXIT_FAILURE,
+            ) from exc
+        raise
     finally:
         await http.aclose()
     for warning in token.warnings:

@@ -97,6 +97,10 @@ class HttpServer:
                 await self._write(writer, await self._handler(request))
         except (ConnectionError, asyncio.IncompleteReadError, ValueError):
             pass
+        except asyncio.CancelledError:
+            # Stopping the server cancels its connections; ending quietly keeps asyncio's
+            # stream callback from logging the cancellation as an error at quit.
+            return
         finally:
             if task is not None:
                 self._connections.discard(task)

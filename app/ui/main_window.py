@@ -348,5 +348,11 @@ class MainWindow(QMainWindow):
         self.closed.emit()
 
     async def shutdown(self) -> None:
+        # Let cancelled work wind down (httpx/anyio finish their cancellation on the loop)
+        # before the services close and the loop stops.
+        current = asyncio.current_task()
+        pending = [t for t in asyncio.all_tasks() if t is not current and not t.done()]
+        if pending:
+            await asyncio.wait(pending, timeout=2)
         await self.workbench.shutdown()
-        await asyncio.sleep(0)
+        await asyncio.sleep(0.05)

@@ -62,3 +62,29 @@ def test_add_my_client_opens_the_form(windows: Windows, qtbot: Any) -> None:
     qtbot.mouseClick(window.welcome.add_client, Qt.MouseButton.LeftButton)
     assert window.right.currentWidget() is window.tabs
     assert window.tabs.currentWidget() is window.editor
+
+
+def test_the_real_app_starts_the_sandbox_and_quits_cleanly(tmp_path: Any) -> None:
+    """`tokendesk --sandbox` as a person starts it (here with --self-test, which closes the window
+    by itself): no traceback on the way out, even with the sandbox and a token request running."""
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "XDG_CONFIG_HOME": str(tmp_path / "c"),
+        "XDG_DATA_HOME": str(tmp_path / "d"),
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "app", "--sandbox", "--self-test"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=90,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "self-test ok" in result.stdout
+    assert "Traceback" not in result.stderr
+    assert "Exception in callback" not in result.stderr
