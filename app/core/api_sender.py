@@ -73,16 +73,17 @@ class ApiSender:
     ) -> ApiResponse:
         """The profile's token is attached only where it is bound (or the person consented);
         a refused token is refreshed and the request retried once."""
+        client = (
+            self._http.get(profile.verify_tls, profile.ca_bundle) if profile else self._http.get()
+        )
         request = request_spec.build(
             spec,
             api_base=profile.api_base_url if profile else "",
             variables=profile.variable_map if profile else {},
+            client=client,
         )
         url = str(request.url)
         auth, secrets = self._auth(profile, spec, url)
-        client = (
-            self._http.get(profile.verify_tls, profile.ca_bundle) if profile else self._http.get()
-        )
         self._response_dir.mkdir(parents=True, exist_ok=True)
         self._count += 1
         body_path = self._response_dir / f"response-{self._count}.body"

@@ -167,9 +167,14 @@ def encode_path(url: str) -> str:
 
 
 def build(
-    spec: RequestSpec, *, api_base: str = "", variables: dict[str, str] | None = None
+    spec: RequestSpec,
+    *,
+    api_base: str = "",
+    variables: dict[str, str] | None = None,
+    client: httpx.AsyncClient | None = None,
 ) -> httpx.Request:
-    """The httpx.Request for `spec`, without the Authorization header (auth adds it)."""
+    """The httpx.Request for `spec`, without the Authorization header (auth adds it). With a
+    `client`, its default headers (User-Agent) are merged in, as for any request it sends."""
     import httpx  # on first use: the window paints before httpx loads
 
     variables = variables or {}
@@ -217,6 +222,8 @@ def build(
     if content is not None and "content-type" not in names:
         headers.append(("Content-Type", default_type))
     try:
+        if client is not None:
+            return client.build_request(spec.method.upper(), url, headers=headers, content=content)
         return httpx.Request(spec.method.upper(), url, headers=headers, content=content)
     except (httpx.InvalidURL, ValueError) as exc:
         raise ProfileError(

@@ -152,6 +152,22 @@ def test_no_auth_request_sends_no_authorization(
     assert not any(name.lower() == "authorization" for name, _ in response.request_headers)
 
 
+def test_api_calls_identify_themselves(
+    idp: IdentityServer, api: ResourceServer, tmp_path: Path
+) -> None:
+    """Some APIs (GitHub's, for one) refuse requests without a User-Agent."""
+    import json
+
+    profile = profile_for(idp, api)
+
+    async def scenario(sender: ApiSender, tokens: TokenManager) -> ApiResponse:
+        return await sender.send(profile, RequestSpec(url="/echo", auth=AuthMode.NONE))
+
+    response = run(idp, profile, tmp_path, scenario)
+    echoed = json.loads(response.body_path.read_bytes())
+    assert echoed["headers"]["user-agent"].startswith("Tokendesk/")
+
+
 def test_variables_and_json_body(idp: IdentityServer, api: ResourceServer, tmp_path: Path) -> None:
     profile = profile_for(idp, api)
     spec = from_curl(
