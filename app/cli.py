@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import getpass
 import json
+import shlex
 import sys
 from collections.abc import Callable, Coroutine, Sequence
 from datetime import UTC, datetime
@@ -228,14 +229,8 @@ async def _cmd_add(ctx: Context, args: argparse.Namespace) -> int:
         await ctx.secrets.delete_all(profile.id)
         raise
     ctx.say(f"Saved “{profile.name}”; its secret is in the OS keychain.")
-    ctx.say(f"Get a token with: tokendesk token {_shell_quote(profile.name)}")
+    ctx.say(f"Get a token with: tokendesk token {shlex.quote(profile.name)}")
     return EXIT_OK
-
-
-def _shell_quote(text: str) -> str:
-    import shlex
-
-    return shlex.quote(text)
 
 
 def _summary(profile: Profile) -> dict[str, Any]:

@@ -32,6 +32,7 @@ class ApiSender:
         self._tokens = tokens
         self._history = history
         self._response_dir = response_dir
+        response_dir.mkdir(parents=True, exist_ok=True)
         self._consented: dict[str, set[str]] = {}
         self._count = 0
 
@@ -84,7 +85,6 @@ class ApiSender:
         )
         url = str(request.url)
         auth, secrets = self._auth(profile, spec, url)
-        self._response_dir.mkdir(parents=True, exist_ok=True)
         self._count += 1
         body_path = self._response_dir / f"response-{self._count}.body"
         (self._response_dir / f"response-{self._count - KEEP_BODIES}.body").unlink(missing_ok=True)

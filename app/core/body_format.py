@@ -14,7 +14,6 @@ from enum import StrEnum
 TEXT_VIEW = 64 * 1024
 HIGHLIGHT = 24 * 1024
 IN_THREAD = 1024 * 1024
-SMALL = TEXT_VIEW
 
 
 class BodyKindShown(StrEnum):

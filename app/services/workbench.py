@@ -39,7 +39,7 @@ class Workbench(QObject):
         token_event(TokenEvent): a profile's token was loaded, fetched, pasted, forgotten,
             revoked, or a fetch failed (see core.token_manager.TokenEvent).
         keychain_checked(object): None when the OS keychain works, else the KeychainError.
-        history_changed(): a request was added to the history (or it was cleared).
+        history_changed(): a sent request was added to the history.
     """
 
     profiles_changed = Signal()

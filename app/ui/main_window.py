@@ -65,6 +65,8 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.prompter = prompter or Prompter(self)
         self.tasks = TaskRunner(self._show_status_error)
+        self._startup_pending = False  # start() arms it; the first show runs it
+        self._closing = False
 
         self.banner = Banner(self)
         self.store_banner = named(Banner(self), "storeBanner")
@@ -264,13 +266,12 @@ class MainWindow(QMainWindow):
             self.tabs.setCurrentIndex(TOKEN_TAB)
         else:
             self.right.setCurrentWidget(self.welcome)
-        self._started = False
-        self._closing = False
+        self._startup_pending = True
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        if not getattr(self, "_started", True):
-            self._started = True
+        if self._startup_pending:
+            self._startup_pending = False
             # The keychain check starts only once the window has painted: choosing a keyring
             # backend scans installed packages and would hold the GIL while the window waits.
             QTimer.singleShot(30, self, self._begin_startup)

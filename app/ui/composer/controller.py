@@ -17,12 +17,23 @@ from app.core.errors import ConsentNeeded, TokendeskError
 from app.core.profiles import Profile
 from app.core.request_spec import AuthMode, RequestSpec
 from app.services.workbench import Workbench
+from app.storage.history_store import HistoryEntry
 from app.ui.composer.panel import RequestsPanel
 from app.ui.prompter import Prompter
 from app.ui.response.presenter import BodyPresenter
 from app.ui.tasks import TaskRunner
 
 ID_ROLE = Qt.ItemDataRole.UserRole
+HISTORY_SHOWN = 500
+
+
+def _history_item(entry: HistoryEntry) -> QListWidgetItem:
+    when = datetime.fromtimestamp(entry.at).strftime("%H:%M:%S")
+    status = entry.status if entry.status is not None else "—"
+    item = QListWidgetItem(f"{status} {entry.method} {entry.url}\n   {when} · {entry.profile_name}")
+    item.setData(ID_ROLE, entry.id)
+    item.setToolTip(entry.url)
+    return item
 
 
 class RequestsController(QObject):
@@ -64,7 +75,7 @@ class RequestsController(QObject):
         panel.history.itemClicked.connect(self._open_history)
         panel.clear_history.clicked.connect(self.clear_history)
         panel.delete_saved.clicked.connect(self.delete_saved)
-        workbench.history_changed.connect(self.refresh_history)
+        workbench.history_changed.connect(self._history_added)
         workbench.token_event.connect(lambda _e: self._update_preview())
         self.refresh_history()
 
@@ -258,15 +269,19 @@ class RequestsController(QObject):
         history = self.workbench.history
         if history is None:
             return
-        for entry in history.entries(limit=500):
-            when = datetime.fromtimestamp(entry.at).strftime("%H:%M:%S")
-            status = entry.status if entry.status is not None else "—"
-            item = QListWidgetItem(
-                f"{status} {entry.method} {entry.url}\n   {when} · {entry.profile_name}"
-            )
-            item.setData(ID_ROLE, entry.id)
-            item.setToolTip(entry.url)
-            listing.addItem(item)
+        for entry in history.entries(limit=HISTORY_SHOWN):
+            listing.addItem(_history_item(entry))
+
+    def _history_added(self) -> None:
+        """One request was sent: show its entry on top rather than re-reading the list."""
+        history = self.workbench.history
+        if history is None:
+            return
+        listing = self.panel.history
+        for entry in history.entries(limit=1):
+            listing.insertItem(0, _history_item(entry))
+        while listing.count() > HISTORY_SHOWN:
+            listing.takeItem(listing.count() - 1)
 
     def _open_history(self, item: QListWidgetItem) -> None:
         history = self.workbench.history
