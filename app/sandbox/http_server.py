@@ -39,6 +39,7 @@ class Response:
 
 REASONS = {
     200: "OK",
+    201: "Created",
     400: "Bad Request",
     401: "Unauthorized",
     403: "Forbidden",

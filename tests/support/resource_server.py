@@ -1,6 +1,7 @@
 """A real resource server for tests: it checks bearer JWTs from the test identity server against
 its JWKS (signature, audience, expiry, scope) and answers 401/403 with a proper WWW-Authenticate
-(RFC 6750 §3), as a well-behaved API does. Raw HTTP over asyncio on 127.0.0.1, in a thread.
+(RFC 6750 §3), as a well-behaved API does. It speaks HTTP through the sandbox's small server
+(app/sandbox/http_server.py) on 127.0.0.1.
 
 It runs in a process of its own (as a real API would), so building a 50 MB answer never takes
 the test process's GIL away from the window under test.
@@ -13,21 +14,20 @@ POST /_control/reject-before-now (tokens issued until now count as expired serve
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import signal
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import jwt
+
+from app.sandbox.http_server import HttpServer, Request, Response
 
 
 def big_json(megabytes: float) -> bytes:
@@ -45,53 +45,13 @@ def big_json(megabytes: float) -> bytes:
 
 
 @dataclass
-class _Server:
+class _Api:
     issuer: str
     audience: str
-    host: str = "127.0.0.1"
-    port: int = 0
     seen_authorization: list[str | None] = field(default_factory=list)
     reject_before: float = 0.0
     _jwks: dict[str, Any] = field(default_factory=dict)
     _big: dict[float, bytes] = field(default_factory=dict)
-    _loop: asyncio.AbstractEventLoop | None = None
-    _thread: threading.Thread | None = None
-
-    @property
-    def base(self) -> str:
-        return f"http://{self.host}:{self.port}"
-
-    def start(self) -> _Server:
-        self._jwks = httpx.get(f"{self.issuer}/jwks", timeout=10).json()
-        ready = threading.Event()
-
-        def run() -> None:
-            loop = asyncio.new_event_loop()
-            asyncio.set_event_loop(loop)
-            self._loop = loop
-            server = loop.run_until_complete(asyncio.start_server(self._handle, self.host, 0))
-            self.port = server.sockets[0].getsockname()[1]
-            ready.set()
-            loop.run_forever()
-            pending = asyncio.all_tasks(loop)
-            for task in pending:
-                task.cancel()
-            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-            server.close()
-            loop.run_until_complete(server.wait_closed())
-            loop.close()
-            asyncio.set_event_loop(None)
-
-        self._thread = threading.Thread(target=run, name="resource-server", daemon=True)
-        self._thread.start()
-        ready.wait(10)
-        return self
-
-    def stop(self) -> None:
-        if self._loop is not None:
-            self._loop.call_soon_threadsafe(self._loop.stop)
-        if self._thread is not None:
-            self._thread.join(10)
 
     # Checking tokens -----------------------------------------------------------------------
 
@@ -130,90 +90,30 @@ class _Server:
             )
         return None
 
-    # HTTP ----------------------------------------------------------------------------------
+    # Endpoints -----------------------------------------------------------------------------
 
-    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            while True:  # keep-alive: clients reuse the connection
-                line = (await reader.readline()).decode("latin-1").strip()
-                if not line:
-                    return
-                method, target, _ = line.split(" ", 2)
-                headers: dict[str, str] = {}
-                while (raw := (await reader.readline()).decode("latin-1").strip()) != "":
-                    name, _, value = raw.partition(":")
-                    headers[name.strip().lower()] = value.strip()
-                body = await reader.readexactly(int(headers.get("content-length", "0") or 0))
-                await self._route(writer, method, target, headers, body)
-                await writer.drain()
-        except (ConnectionError, asyncio.IncompleteReadError, ValueError):
-            pass
-        finally:
-            writer.close()
-
-    async def _send(
-        self,
-        writer: asyncio.StreamWriter,
-        status: str,
-        body: bytes,
-        *,
-        ctype: str,
-        extra: dict[str, str] | None = None,
-    ) -> None:
-        head = [f"HTTP/1.1 {status}", f"Content-Type: {ctype}", f"Content-Length: {len(body)}"]
-        head += [f"{k}: {v}" for k, v in (extra or {}).items()]
-        writer.write(("\r\n".join(head) + "\r\n\r\n").encode())
-        for start in range(0, len(body), 1 << 20):
-            writer.write(body[start : start + (1 << 20)])
-            await writer.drain()
-
-    async def _json(
-        self,
-        writer: asyncio.StreamWriter,
-        status: str,
-        data: Any,
-        extra: dict[str, str] | None = None,
-    ) -> None:
-        await self._send(
-            writer, status, json.dumps(data).encode(), ctype="application/json", extra=extra
-        )
-
-    async def _route(
-        self,
-        writer: asyncio.StreamWriter,
-        method: str,
-        target: str,
-        headers: dict[str, str],
-        body: bytes,
-    ) -> None:
-        split = urlsplit(target)
-        query = parse_qs(split.query)
-        authorization = headers.get("authorization")
-        path = split.path
+    async def route(self, request: Request) -> Response:  # noqa: PLR0911 - one per endpoint
+        path, method = request.path, request.method
+        authorization = request.headers.get("authorization")
         if path == "/_control/reject-before-now":
             self.reject_before = int(time.time())
-            await self._json(writer, "200 OK", {"ok": True})
-            return
+            return Response.json(200, {"ok": True})
         if path == "/_control/seen":
-            await self._json(writer, "200 OK", self.seen_authorization)
-            return
+            return Response.json(200, self.seen_authorization)
         self.seen_authorization.append(authorization)
         if path == "/public":
-            await self._json(writer, "200 OK", {"status": "open", "needs_token": False})
-            return
+            return Response.json(200, {"status": "open", "needs_token": False})
         if path == "/echo":
-            await self._json(
-                writer,
-                "200 OK",
+            return Response.json(
+                200,
                 {
                     "method": method,
                     "path": path,
-                    "query": query,
-                    "headers": headers,
-                    "body": body.decode("utf-8", "replace"),
+                    "query": request.query,
+                    "headers": request.headers,
+                    "body": request.body.decode("utf-8", "replace"),
                 },
             )
-            return
         needed = {
             ("GET", "/orders"): "api:read",
             ("POST", "/orders"): "api:write",
@@ -221,19 +121,15 @@ class _Server:
             ("GET", "/big"): "api:read",
         }.get((method, path))
         if needed is None:
-            await self._json(writer, "404 Not Found", {"error": "not_found"})
-            return
+            return Response.json(404, {"error": "not_found"})
         refused = self._check(authorization, needed)
         if refused is not None:
-            status = "401 Unauthorized" if refused[0] == 401 else "403 Forbidden"
-            await self._json(
-                writer, status, {"error": "unauthorized"}, {"WWW-Authenticate": refused[1]}
+            return Response.json(
+                refused[0], {"error": "unauthorized"}, {"WWW-Authenticate": refused[1]}
             )
-            return
         if path == "/orders" and method == "GET":
-            await self._json(
-                writer,
-                "200 OK",
+            return Response.json(
+                200,
                 {
                     "orders": [
                         {"id": 1, "item": "Widget", "qty": 3},
@@ -241,15 +137,14 @@ class _Server:
                     ]
                 },
             )
-        elif path == "/orders":
-            await self._json(writer, "201 Created", {"created": json.loads(body or b"{}")})
-        elif path == "/big":
-            size = float(query.get("mb", ["1"])[0])
+        if path == "/orders":
+            return Response.json(201, {"created": json.loads(request.body or b"{}")})
+        if path == "/big":
+            size = float(request.query.get("mb", ["1"])[0])
             if size not in self._big:
                 self._big[size] = big_json(size)
-            await self._send(writer, "200 OK", self._big[size], ctype="application/json")
-        else:
-            await self._json(writer, "200 OK", {"secret": "admin data"})
+            return Response(200, self._big[size])
+        return Response.json(200, {"secret": "admin data"})
 
 
 class ResourceServer:
@@ -300,14 +195,19 @@ class ResourceServer:
             self._process.stdout.close()
 
 
-def serve(issuer: str, audience: str) -> None:
-    server = _Server(issuer, audience).start()
+async def serve(api: _Api) -> None:
+    server = HttpServer(api.route)
+    await server.start()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
     print(f"READY {server.port}", flush=True)
-    with contextlib.suppress(KeyboardInterrupt):
-        signal.sigwait({signal.SIGTERM, signal.SIGINT})
-    server.stop()
+    await stop.wait()
+    await server.stop()
 
 
 if __name__ == "__main__":
-    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT})
-    serve(sys.argv[1], sys.argv[2])
+    issuer, audience = sys.argv[1], sys.argv[2]
+    jwks = httpx.get(f"{issuer}/jwks", timeout=10).json()
+    asyncio.run(serve(_Api(issuer, audience, _jwks=jwks)))
