@@ -179,7 +179,7 @@ def _read_secret(ctx: Context, prompt: str) -> str:
 
 
 def _read_private_key(path: Path) -> str:
-    from app.core.oauth import signing_key
+    from app.core.client_auth import signing_key
 
     try:
         text = path.expanduser().read_text(encoding="utf-8")
@@ -190,7 +190,7 @@ def _read_private_key(path: Path) -> str:
 
 
 async def _cmd_add(ctx: Context, args: argparse.Namespace) -> int:
-    from app.storage.secrets import SecretKind
+    from app.core.secrets import SecretKind
 
     method = AuthMethod(args.auth_method)
     profile = Profile(
@@ -257,7 +257,7 @@ async def _cmd_list(ctx: Context, args: argparse.Namespace) -> int:
 
 
 async def _cmd_show(ctx: Context, args: argparse.Namespace) -> int:
-    from app.storage.secrets import SecretKind
+    from app.core.secrets import SecretKind
 
     profile = ctx.profile(args.name)
     stored: dict[str, str] = {}

@@ -3,17 +3,16 @@ with every client authentication method, revocation (RFC 7009) and introspection
 
 from __future__ import annotations
 
-import base64
 import json
-import uuid
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote_plus, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
-from app.core.errors import BadResponseError, DiscoveryError, Exchange, ProfileError
+from app.core.client_auth import Credentials, authenticate
+from app.core.errors import BadResponseError, DiscoveryError, Exchange
 from app.core.oauth_errors import error_from_response
-from app.core.profiles import AuthMethod, Profile
+from app.core.profiles import Profile
 from app.core.tokens import Token, token_from_response
 from app.core.transport import RawResponse, describe_exchange, send
 
@@ -21,20 +20,6 @@ if TYPE_CHECKING:
     import httpx
 
 JSON_TYPES = ("application/json", "application/jwt")
-ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
-ASSERTION_LIFETIME = timedelta(seconds=60)
-
-
-@dataclass(frozen=True)
-class Credentials:
-    """What the client proves itself with; comes from the keychain, never from a file."""
-
-    client_secret: str | None = field(default=None, repr=False)
-    private_key: str | None = field(default=None, repr=False)
-
-    @property
-    def values(self) -> tuple[str, ...]:
-        return tuple(v for v in (self.client_secret, self.private_key) if v)
 
 
 @dataclass(frozen=True)
@@ -110,75 +95,6 @@ async def discover(
     )
 
 
-def basic_credentials(client_id: str, secret: str) -> str:
-    """RFC 6749 §2.3.1: id and secret are form-urlencoded *before* base64, so a secret holding
-    `:` `+` `%` `&` or a space survives the trip."""
-    pair = f"{quote_plus(client_id)}:{quote_plus(secret)}"
-    return "Basic " + base64.b64encode(pair.encode()).decode("ascii")
-
-
-def signing_key(private_key: str) -> tuple[Any, str, dict[str, Any]]:
-    """(key, alg, extra JOSE header) from a PEM private key or a private JWK (JSON)."""
-    import jwt  # on first use: not needed before the window's first paint
-    from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
-    from cryptography.hazmat.primitives.serialization import load_pem_private_key
-
-    text = private_key.strip()
-    if text.startswith("{"):
-        try:
-            jwk = jwt.PyJWK(json.loads(text))
-        except (ValueError, jwt.PyJWTError) as exc:
-            raise ProfileError(
-                "The private key (JWK) could not be read.",
-                "Paste the private JWK as JSON, or use a PEM file.",
-                details=f"{type(exc).__name__}: {exc}",
-            ) from exc
-        header = {"kid": jwk.key_id} if jwk.key_id else {}
-        return jwk.key, str(jwk.algorithm_name), header
-    try:
-        key = load_pem_private_key(text.encode(), password=None)
-    except (ValueError, TypeError) as exc:
-        raise ProfileError(
-            "The private key could not be read.",
-            "Use an unencrypted PEM private key (“-----BEGIN PRIVATE KEY-----”) or a private JWK.",
-            details=f"{type(exc).__name__}: {exc}",
-        ) from exc
-    if isinstance(key, rsa.RSAPrivateKey):
-        return key, "RS256", {}
-    if isinstance(key, ec.EllipticCurvePrivateKey):
-        alg = {"secp256r1": "ES256", "secp384r1": "ES384", "secp521r1": "ES512"}.get(key.curve.name)
-        if alg:
-            return key, alg, {}
-    if isinstance(key, ed25519.Ed25519PrivateKey):
-        return key, "EdDSA", {}
-    raise ProfileError(
-        "This kind of private key cannot sign client assertions.",
-        "Use an RSA, P-256/384/521 or Ed25519 key.",
-    )
-
-
-def client_assertion(
-    client_id: str, audience: str, now: datetime, *, secret: str | None, private_key: str | None
-) -> str:
-    """RFC 7523 §3: iss = sub = client id, aud = token endpoint, a fresh jti, a short exp."""
-    import jwt
-
-    claims = {
-        "iss": client_id,
-        "sub": client_id,
-        "aud": audience,
-        "jti": uuid.uuid4().hex,
-        "iat": int(now.timestamp()),
-        "exp": int((now + ASSERTION_LIFETIME).timestamp()),
-    }
-    if private_key is not None:
-        key, alg, header = signing_key(private_key)
-        return jwt.encode(claims, key, algorithm=alg, headers=header or None)
-    if secret is None:
-        raise ProfileError("The client secret is missing.", "Enter the client secret.")
-    return jwt.encode(claims, secret, algorithm="HS256")
-
-
 def build_token_request(
     client: httpx.AsyncClient,
     profile: Profile,
@@ -186,44 +102,15 @@ def build_token_request(
     token_endpoint: str,
     now: datetime,
 ) -> httpx.Request:
-    form: list[tuple[str, str]] = [("grant_type", "client_credentials")]
-    headers = {"Accept": "application/json"}
-    method = profile.auth_method
-    if method.needs_secret and not credentials.client_secret:
-        raise ProfileError(
-            f"The profile “{profile.name}” has no client secret.",
-            "Enter the client secret in the profile (it is kept in the OS keychain).",
-        )
-    if method.needs_private_key and not credentials.private_key:
-        raise ProfileError(
-            f"The profile “{profile.name}” has no private key.",
-            "Choose the private key file in the profile (it is kept in the OS keychain).",
-        )
-    if method is AuthMethod.CLIENT_SECRET_BASIC:
-        assert credentials.client_secret is not None
-        headers["Authorization"] = basic_credentials(profile.client_id, credentials.client_secret)
-    elif method is AuthMethod.CLIENT_SECRET_POST:
-        assert credentials.client_secret is not None
-        form += [("client_id", profile.client_id), ("client_secret", credentials.client_secret)]
-    else:
-        assertion = client_assertion(
-            profile.client_id,
-            token_endpoint,
-            now,
-            secret=credentials.client_secret if method is AuthMethod.CLIENT_SECRET_JWT else None,
-            private_key=credentials.private_key if method.needs_private_key else None,
-        )
-        form += [
-            ("client_id", profile.client_id),
-            ("client_assertion_type", ASSERTION_TYPE),
-            ("client_assertion", assertion),
-        ]
+    auth = authenticate(profile, credentials, token_endpoint, now)
+    form: list[tuple[str, str]] = [("grant_type", "client_credentials"), *auth.form]
     if profile.scopes:
         form.append(("scope", profile.scope_string))
     if profile.audience:
         form.append(("audience", profile.audience))
     form += [("resource", r) for r in profile.resources]
     form += list(profile.extra_params)
+    headers = {"Accept": "application/json", **auth.headers}
     return client.build_request("POST", token_endpoint, data=dict_pairs(form), headers=headers)
 
 
@@ -326,17 +213,10 @@ async def _post_token_operation(
     timeouts: Timeouts,
     what: str,
 ) -> RawResponse:
-    import httpx
-
-    base = build_token_request(client, profile, credentials, endpoint, now)
-    # Same client authentication as the token request; only the form differs.
-    form = [("token", token), ("token_type_hint", "access_token")]
-    if profile.auth_method is not AuthMethod.CLIENT_SECRET_BASIC:
-        keep = {"client_id", "client_secret", "client_assertion", "client_assertion_type"}
-        form += [
-            (k, v) for k, v in httpx.QueryParams(base.content.decode()).multi_items() if k in keep
-        ]
-    headers = {k: v for k, v in base.headers.items() if k.lower() in {"authorization", "accept"}}
+    # Same client authentication as the token request (RFC 7009 §2.1, RFC 7662 §2.1).
+    auth = authenticate(profile, credentials, endpoint, now)
+    form = [("token", token), ("token_type_hint", "access_token"), *auth.form]
+    headers = {"Accept": "application/json", **auth.headers}
     request = client.build_request("POST", endpoint, data=dict_pairs(form), headers=headers)
     secrets = (*credentials.values, token)
     response = await send(

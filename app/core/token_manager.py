@@ -20,13 +20,13 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from app.core import oauth
+from app.core import client_auth, oauth
 from app.core.errors import KeychainError, ProfileError, TokendeskError
 from app.core.http_clients import HttpClients
 from app.core.jwtinfo import DecodedJwt, verify
 from app.core.profiles import Profile
+from app.core.secrets import SecretKind, SecretStore
 from app.core.tokens import ExpiryPolicy, Token, TokenState, token_from_pasted
-from app.storage.secrets import SecretKind, SecretStore
 
 Clock = Callable[[], datetime]
 
@@ -222,13 +222,13 @@ class TokenManager:
         self._tokens.pop(profile_id, None)
         self._errors.pop(profile_id, None)
 
-    async def credentials(self, profile: Profile) -> oauth.Credentials:
+    async def credentials(self, profile: Profile) -> client_auth.Credentials:
         secret = key = None
         if profile.auth_method.needs_secret:
             secret = await self._secrets.get(profile.id, SecretKind.CLIENT_SECRET)
         if profile.auth_method.needs_private_key:
             key = await self._secrets.get(profile.id, SecretKind.PRIVATE_KEY)
-        return oauth.Credentials(client_secret=secret, private_key=key)
+        return client_auth.Credentials(client_secret=secret, private_key=key)
 
     # The server ----------------------------------------------------------------------------
 

@@ -11,18 +11,18 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
-from app.core import oauth
+from app.core import client_auth, oauth
 from app.core.api_response import ApiResponse
 from app.core.errors import KeychainError
 from app.core.http_clients import HttpClients
 from app.core.jwtinfo import DecodedJwt
 from app.core.profiles import Profile
 from app.core.request_spec import RequestSpec
+from app.core.secrets import SecretKind, SecretStore
 from app.core.token_manager import TokenManager
 from app.core.tokens import Token
 from app.storage.history_store import HistoryStore
 from app.storage.profile_store import ProfileStore, export_profiles, import_profiles
-from app.storage.secrets import SecretKind, SecretStore
 
 if TYPE_CHECKING:
     from app.core.api_sender import ApiSender
@@ -194,7 +194,7 @@ class Workbench(QObject):
         """Ask for a token with the form's settings, saved or not; nothing is cached."""
         profile.check()
         stored = await self.tokens.credentials(profile)
-        credentials = oauth.Credentials(
+        credentials = client_auth.Credentials(
             client_secret=secret or stored.client_secret,
             private_key=private_key or stored.private_key,
         )

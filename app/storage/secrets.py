@@ -12,8 +12,7 @@ import asyncio
 import contextlib
 import threading
 from collections.abc import Callable
-from enum import StrEnum
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 from app.core.errors import (
     InsecureKeychainError,
@@ -22,48 +21,10 @@ from app.core.errors import (
     KeychainTimeoutError,
     NoKeychainError,
 )
+from app.core.secrets import SecretKind
 
 SERVICE = "tokendesk"
 T = TypeVar("T")
-
-
-class SecretKind(StrEnum):
-    CLIENT_SECRET = "client_secret"
-    PRIVATE_KEY = "private_key"
-    TOKEN = "token"
-
-
-class SecretStore(Protocol):
-    """Async access to a profile's secrets. Implementations: KeyringSecretStore (the OS keychain)
-    and MemorySecretStore (unit tests only)."""
-
-    async def get(self, profile_id: str, kind: SecretKind) -> str | None: ...
-
-    async def set(self, profile_id: str, kind: SecretKind, value: str) -> None: ...
-
-    async def delete(self, profile_id: str, kind: SecretKind) -> None: ...
-
-    async def delete_all(self, profile_id: str) -> None: ...
-
-
-class MemorySecretStore:
-    """In-memory store for unit tests of core logic. Never wired into the app."""
-
-    def __init__(self) -> None:
-        self.values: dict[tuple[str, SecretKind], str] = {}
-
-    async def get(self, profile_id: str, kind: SecretKind) -> str | None:
-        return self.values.get((profile_id, kind))
-
-    async def set(self, profile_id: str, kind: SecretKind, value: str) -> None:
-        self.values[(profile_id, kind)] = value
-
-    async def delete(self, profile_id: str, kind: SecretKind) -> None:
-        self.values.pop((profile_id, kind), None)
-
-    async def delete_all(self, profile_id: str) -> None:
-        for kind in SecretKind:
-            await self.delete(profile_id, kind)
 
 
 # Backends that keep secrets in an OS keychain. Anything else (keyrings.alt's plaintext or

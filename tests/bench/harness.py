@@ -121,14 +121,15 @@ async def alternate(
 async def bench_network(rounds: int, per_round: int) -> dict[str, Any]:
     import httpx
 
-    from app.core import oauth
+    from app.core import client_auth, oauth
     from app.core.api_sender import ApiSender
     from app.core.http_clients import HttpClients
     from app.core.profiles import Profile
     from app.core.request_spec import RequestSpec
+    from app.core.secrets import SecretKind
     from app.core.token_manager import TokenManager
-    from app.storage.secrets import MemorySecretStore, SecretKind
     from tests.support import idp as idp_support
+    from tests.support.memory_secrets import MemorySecretStore
     from tests.support.resource_server import ResourceServer
 
     work = Path(tempfile.mkdtemp(prefix="tokendesk-bench-net-"))
@@ -149,7 +150,7 @@ async def bench_network(rounds: int, per_round: int) -> dict[str, Any]:
     sender = ApiSender(http, tokens, history=None, response_dir=work / "bodies")
     bare = httpx.AsyncClient()
     try:
-        creds = oauth.Credentials(client_secret=client.secret)
+        creds = client_auth.Credentials(client_secret=client.secret)
         engine_client = http.get()
 
         async def engine_fetch() -> None:

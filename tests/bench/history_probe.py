@@ -23,9 +23,9 @@ from app.core.token_manager import TokenManager
 from app.services.workbench import Workbench
 from app.storage.history_store import HistoryStore
 from app.storage.profile_store import ProfileStore
-from app.storage.secrets import MemorySecretStore
 from app.ui.composer.controller import RequestsController
 from app.ui.composer.panel import RequestsPanel
+from tests.support.memory_secrets import MemorySecretStore
 
 
 def main() -> int:

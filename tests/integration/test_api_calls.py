@@ -19,10 +19,11 @@ from app.core.errors import ConsentNeeded
 from app.core.http_clients import HttpClients
 from app.core.profiles import Profile
 from app.core.request_spec import AuthMode, RequestSpec, Row
+from app.core.secrets import SecretKind
 from app.core.token_manager import TokenManager
 from app.storage.history_store import HistoryStore
-from app.storage.secrets import MemorySecretStore, SecretKind
 from tests.support.idp import IdentityServer
+from tests.support.memory_secrets import MemorySecretStore
 from tests.support.resource_server import ResourceServer
 
 pytestmark = pytest.mark.idp

@@ -10,14 +10,14 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from app.core import oauth
+from app.core import client_auth, oauth
 from app.core.errors import BadResponseError, NetworkError, OAuthServerError, TokendeskError
 from app.core.profiles import Profile
 from app.core.tokens import Token
 from tests.support.fault_server import FaultServer
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
-CREDS = oauth.Credentials(client_secret="corpus-secret-value")
+CREDS = client_auth.Credentials(client_secret="corpus-secret-value")
 FAST = oauth.Timeouts(deadline=3.0, max_token_bytes=1024 * 1024)
 
 
@@ -202,7 +202,7 @@ def test_basic_header_is_form_encoded_on_the_wire(faults: FaultServer) -> None:
             await oauth.request_token(
                 client,
                 profile,
-                oauth.Credentials(client_secret=secret),
+                client_auth.Credentials(client_secret=secret),
                 token_endpoint=faults.url("/echo"),
                 now=NOW,
             )
@@ -218,8 +218,9 @@ def test_basic_header_is_form_encoded_on_the_wire(faults: FaultServer) -> None:
 def test_single_flight_over_real_http(faults: FaultServer) -> None:
     """100 concurrent callers, one real token request on the wire."""
     from app.core.http_clients import HttpClients
+    from app.core.secrets import SecretKind
     from app.core.token_manager import TokenManager
-    from app.storage.secrets import MemorySecretStore, SecretKind
+    from tests.support.memory_secrets import MemorySecretStore
 
     url = faults.url("/counted") + "?delay=0.2"
     profile = Profile(name="sf", client_id="c", token_url=url)

@@ -8,15 +8,16 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from app.core import oauth
+from app.core import client_auth, oauth
 from app.core.errors import OAuthServerError
 from app.core.http_clients import HttpClients
 from app.core.jwtinfo import decode_unverified
 from app.core.profiles import AuthMethod, Profile
+from app.core.secrets import SecretKind
 from app.core.token_manager import TokenManager
 from app.core.tokens import TokenState
-from app.storage.secrets import MemorySecretStore, SecretKind
 from tests.support.idp import JWT_API, OPAQUE_API, IdentityServer
+from tests.support.memory_secrets import MemorySecretStore
 
 pytestmark = pytest.mark.idp
 
@@ -36,7 +37,7 @@ def run(coro_factory):  # type: ignore[no-untyped-def]
 
 def profile_for(
     idp: IdentityServer, name: str, **changes: object
-) -> tuple[Profile, oauth.Credentials]:
+) -> tuple[Profile, client_auth.Credentials]:
     client = idp.clients[name]
     profile = Profile(
         name=name,
@@ -45,7 +46,7 @@ def profile_for(
         auth_method=AuthMethod(client.auth_method),
         scopes=("api:read",),
     ).with_changes(**changes)
-    return profile, oauth.Credentials(client.secret, client.private_key_pem)
+    return profile, client_auth.Credentials(client.secret, client.private_key_pem)
 
 
 @pytest.mark.parametrize(
@@ -88,7 +89,7 @@ def test_the_weird_secret_really_needs_form_encoding(idp: IdentityServer) -> Non
 
 def test_wrong_secret_is_a_plain_invalid_client_error(idp: IdentityServer) -> None:
     profile, _ = profile_for(idp, "basic")
-    creds = oauth.Credentials(client_secret="not-the-secret")
+    creds = client_auth.Credentials(client_secret="not-the-secret")
     with pytest.raises(OAuthServerError) as caught:
         run(
             lambda c: oauth.request_token(

@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.core import oauth
+from app.core import client_auth, oauth
 from app.core.errors import DiscoveryError, OAuthServerError, ProfileError
 from app.core.profiles import AuthMethod, Profile
 
@@ -32,7 +32,7 @@ def ok(_request: httpx.Request) -> httpx.Response:
     return httpx.Response(200, json={"access_token": "T", "token_type": "Bearer", "expires_in": 60})
 
 
-def capture(profile: Profile, creds: oauth.Credentials) -> httpx.Request:
+def capture(profile: Profile, creds: client_auth.Credentials) -> httpx.Request:
     seen: list[httpx.Request] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -53,7 +53,7 @@ def form(request: httpx.Request) -> dict[str, list[str]]:
 
 @given(st.text(min_size=1, max_size=30), st.text(min_size=1, max_size=30))
 def test_basic_credentials_round_trip_any_characters(client_id: str, secret: str) -> None:
-    raw = base64.b64decode(oauth.basic_credentials(client_id, secret).removeprefix("Basic "))
+    raw = base64.b64decode(client_auth.basic_credentials(client_id, secret).removeprefix("Basic "))
     user, password = raw.decode().split(":")
     assert (unquote_plus(user), unquote_plus(password)) == (client_id, secret)
 
@@ -68,8 +68,8 @@ def test_client_secret_basic_request() -> None:
         resources=("https://r1", "https://r2"),
         extra_params=(("tenant", "t1"),),
     )
-    request = capture(profile, oauth.Credentials(client_secret="s"))
-    assert request.headers["authorization"] == oauth.basic_credentials("id", "s")
+    request = capture(profile, client_auth.Credentials(client_secret="s"))
+    assert request.headers["authorization"] == client_auth.basic_credentials("id", "s")
     assert request.headers["content-type"] == "application/x-www-form-urlencoded"
     assert form(request) == {
         "grant_type": ["client_credentials"],
@@ -84,7 +84,7 @@ def test_client_secret_post_request() -> None:
     profile = Profile(
         name="p", client_id="id", token_url=TOKEN_URL, auth_method=AuthMethod.CLIENT_SECRET_POST
     )
-    request = capture(profile, oauth.Credentials(client_secret="s+ &"))
+    request = capture(profile, client_auth.Credentials(client_secret="s+ &"))
     assert "authorization" not in request.headers
     assert form(request)["client_secret"] == ["s+ &"]
     assert form(request)["client_id"] == ["id"]
@@ -97,10 +97,10 @@ def test_private_key_jwt_assertion_per_rfc_7523() -> None:
     profile = Profile(
         name="p", client_id="id", token_url=TOKEN_URL, auth_method=AuthMethod.PRIVATE_KEY_JWT
     )
-    first = capture(profile, oauth.Credentials(private_key=json.dumps(jwk)))
-    second = capture(profile, oauth.Credentials(private_key=json.dumps(jwk)))
+    first = capture(profile, client_auth.Credentials(private_key=json.dumps(jwk)))
+    second = capture(profile, client_auth.Credentials(private_key=json.dumps(jwk)))
     fields = form(first)
-    assert fields["client_assertion_type"] == [oauth.ASSERTION_TYPE]
+    assert fields["client_assertion_type"] == [client_auth.ASSERTION_TYPE]
     assertion = fields["client_assertion"][0]
     assert jwt.get_unverified_header(assertion)["kid"] == "my-key"
     claims = jwt.decode(
@@ -120,7 +120,7 @@ def test_client_secret_jwt_is_hmac_signed_with_the_secret() -> None:
     profile = Profile(
         name="p", client_id="id", token_url=TOKEN_URL, auth_method=AuthMethod.CLIENT_SECRET_JWT
     )
-    request = capture(profile, oauth.Credentials(client_secret="x" * 40))
+    request = capture(profile, client_auth.Credentials(client_secret="x" * 40))
     assertion = form(request)["client_assertion"][0]
     claims = jwt.decode(
         assertion,
@@ -134,13 +134,13 @@ def test_client_secret_jwt_is_hmac_signed_with_the_secret() -> None:
 
 def test_missing_secret_or_key_is_a_profile_error() -> None:
     with pytest.raises(ProfileError):
-        capture(Profile(name="p", client_id="i", token_url=TOKEN_URL), oauth.Credentials())
+        capture(Profile(name="p", client_id="i", token_url=TOKEN_URL), client_auth.Credentials())
     with pytest.raises(ProfileError):
         capture(
             Profile(
                 name="p", client_id="i", token_url=TOKEN_URL, auth_method=AuthMethod.PRIVATE_KEY_JWT
             ),
-            oauth.Credentials(private_key="-----BEGIN NONSENSE-----"),
+            client_auth.Credentials(private_key="-----BEGIN NONSENSE-----"),
         )
 
 
@@ -164,7 +164,7 @@ def test_oauth_error_codes_in_plain_words(code: str, words: str) -> None:
             await oauth.request_token(
                 client,
                 Profile(name="p", client_id="i", token_url=TOKEN_URL),
-                oauth.Credentials(client_secret="s"),
+                client_auth.Credentials(client_secret="s"),
                 token_endpoint=TOKEN_URL,
                 now=NOW,
             )

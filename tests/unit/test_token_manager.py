@@ -14,10 +14,11 @@ import pytest
 from app.core.errors import KeychainLockedError, OAuthServerError
 from app.core.http_clients import HttpClients
 from app.core.profiles import Profile
+from app.core.secrets import SecretKind
 from app.core.token_manager import TokenEvent, TokenManager
 from app.core.tokens import ExpiryPolicy, TokenSource, TokenState
-from app.storage.secrets import MemorySecretStore, SecretKind
 from tests.conftest import FakeClock
+from tests.support.memory_secrets import MemorySecretStore
 
 T = TypeVar("T")
 TOKEN_URL = "https://idp.example/token"

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
+from app.core.client_auth import signing_key
 from app.core.errors import ProfileError, TokendeskError
-from app.core.oauth import signing_key
 from app.core.profiles import AuthMethod, Profile
 from app.core.timefmt import span
 from app.services.workbench import Workbench

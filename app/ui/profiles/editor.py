@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from app.core.profiles import AuthMethod, Problem, Profile, split_scopes
 from app.core.request_spec import Row
-from app.storage.secrets import SecretKind
+from app.core.secrets import SecretKind
 from app.ui.composer.rows_table import RowsTable
 from app.ui.qt import named
 from app.ui.widgets.error_box import ErrorBox

@@ -1,0 +1,185 @@
+"""Client authentication at the token endpoint as a table of strategies (Authlib's
+`ClientAuth` table is the model). Each method turns the profile's credentials into headers and
+form fields; the token, revocation and introspection requests all use the same table, so a new
+method (raw Basic, JWT bearer, mTLS, DPoP) plugs in here once."""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import quote_plus
+
+from app.core.errors import ProfileError
+from app.core.profiles import AuthMethod, Profile
+
+ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+ASSERTION_LIFETIME = timedelta(seconds=60)
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """What the client proves itself with; comes from the keychain, never from a file."""
+
+    client_secret: str | None = field(default=None, repr=False)
+    private_key: str | None = field(default=None, repr=False)
+
+    @property
+    def values(self) -> tuple[str, ...]:
+        return tuple(v for v in (self.client_secret, self.private_key) if v)
+
+
+def basic_credentials(client_id: str, secret: str) -> str:
+    """RFC 6749 §2.3.1: id and secret are form-urlencoded *before* base64, so a secret holding
+    `:` `+` `%` `&` or a space survives the trip."""
+    pair = f"{quote_plus(client_id)}:{quote_plus(secret)}"
+    return "Basic " + base64.b64encode(pair.encode()).decode("ascii")
+
+
+def signing_key(private_key: str) -> tuple[Any, str, dict[str, Any]]:
+    """(key, alg, extra JOSE header) from a PEM private key or a private JWK (JSON)."""
+    import jwt  # on first use: not needed before the window's first paint
+    from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+    text = private_key.strip()
+    if text.startswith("{"):
+        try:
+            jwk = jwt.PyJWK(json.loads(text))
+        except (ValueError, jwt.PyJWTError) as exc:
+            raise ProfileError(
+                "The private key (JWK) could not be read.",
+                "Paste the private JWK as JSON, or use a PEM file.",
+                details=f"{type(exc).__name__}: {exc}",
+            ) from exc
+        header = {"kid": jwk.key_id} if jwk.key_id else {}
+        return jwk.key, str(jwk.algorithm_name), header
+    try:
+        key = load_pem_private_key(text.encode(), password=None)
+    except (ValueError, TypeError) as exc:
+        raise ProfileError(
+            "The private key could not be read.",
+            "Use an unencrypted PEM private key (“-----BEGIN PRIVATE KEY-----”) or a private JWK.",
+            details=f"{type(exc).__name__}: {exc}",
+        ) from exc
+    if isinstance(key, rsa.RSAPrivateKey):
+        return key, "RS256", {}
+    if isinstance(key, ec.EllipticCurvePrivateKey):
+        alg = {"secp256r1": "ES256", "secp384r1": "ES384", "secp521r1": "ES512"}.get(key.curve.name)
+        if alg:
+            return key, alg, {}
+    if isinstance(key, ed25519.Ed25519PrivateKey):
+        return key, "EdDSA", {}
+    raise ProfileError(
+        "This kind of private key cannot sign client assertions.",
+        "Use an RSA, P-256/384/521 or Ed25519 key.",
+    )
+
+
+def client_assertion(
+    client_id: str, audience: str, now: datetime, *, secret: str | None, private_key: str | None
+) -> str:
+    """RFC 7523 §3: iss = sub = client id, aud = token endpoint, a fresh jti, a short exp."""
+    import jwt
+
+    claims = {
+        "iss": client_id,
+        "sub": client_id,
+        "aud": audience,
+        "jti": uuid.uuid4().hex,
+        "iat": int(now.timestamp()),
+        "exp": int((now + ASSERTION_LIFETIME).timestamp()),
+    }
+    if private_key is not None:
+        key, alg, header = signing_key(private_key)
+        return jwt.encode(claims, key, algorithm=alg, headers=header or None)
+    if secret is None:
+        raise ProfileError("The client secret is missing.", "Enter the client secret.")
+    return jwt.encode(claims, secret, algorithm="HS256")
+
+
+@dataclass(frozen=True)
+class ClientAuth:
+    """What one authentication method adds to a request to the token endpoint."""
+
+    headers: dict[str, str] = field(default_factory=dict)
+    form: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class AuthInput:
+    client_id: str
+    credentials: Credentials
+    endpoint: str  # the audience of client assertions (RFC 7523 §3)
+    now: datetime
+
+
+def _secret(data: AuthInput) -> str:
+    assert data.credentials.client_secret is not None  # checked by authenticate()
+    return data.credentials.client_secret
+
+
+def _basic(data: AuthInput) -> ClientAuth:
+    return ClientAuth(headers={"Authorization": basic_credentials(data.client_id, _secret(data))})
+
+
+def _post(data: AuthInput) -> ClientAuth:
+    return ClientAuth(form=(("client_id", data.client_id), ("client_secret", _secret(data))))
+
+
+def _assertion(assertion: str, data: AuthInput) -> ClientAuth:
+    return ClientAuth(
+        form=(
+            ("client_id", data.client_id),
+            ("client_assertion_type", ASSERTION_TYPE),
+            ("client_assertion", assertion),
+        )
+    )
+
+
+def _secret_jwt(data: AuthInput) -> ClientAuth:
+    assertion = client_assertion(
+        data.client_id, data.endpoint, data.now, secret=_secret(data), private_key=None
+    )
+    return _assertion(assertion, data)
+
+
+def _private_key_jwt(data: AuthInput) -> ClientAuth:
+    assertion = client_assertion(
+        data.client_id,
+        data.endpoint,
+        data.now,
+        secret=None,
+        private_key=data.credentials.private_key,
+    )
+    return _assertion(assertion, data)
+
+
+STRATEGIES: dict[AuthMethod, Callable[[AuthInput], ClientAuth]] = {
+    AuthMethod.CLIENT_SECRET_BASIC: _basic,
+    AuthMethod.CLIENT_SECRET_POST: _post,
+    AuthMethod.CLIENT_SECRET_JWT: _secret_jwt,
+    AuthMethod.PRIVATE_KEY_JWT: _private_key_jwt,
+}
+
+
+def authenticate(
+    profile: Profile, credentials: Credentials, endpoint: str, now: datetime
+) -> ClientAuth:
+    """The headers and form fields that authenticate `profile` at `endpoint`."""
+    method = profile.auth_method
+    if method.needs_secret and not credentials.client_secret:
+        raise ProfileError(
+            f"The profile “{profile.name}” has no client secret.",
+            "Enter the client secret in the profile (it is kept in the OS keychain).",
+        )
+    if method.needs_private_key and not credentials.private_key:
+        raise ProfileError(
+            f"The profile “{profile.name}” has no private key.",
+            "Choose the private key file in the profile (it is kept in the OS keychain).",
+        )
+    return STRATEGIES[method](AuthInput(profile.client_id, credentials, endpoint, now))

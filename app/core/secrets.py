@@ -1,0 +1,25 @@
+"""The secret contract the domain consumes. Adapters live elsewhere: the OS keychain in
+app/storage/secrets.py, the session fallback in app/desk/session_secrets.py."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Protocol
+
+
+class SecretKind(StrEnum):
+    CLIENT_SECRET = "client_secret"
+    PRIVATE_KEY = "private_key"
+    TOKEN = "token"
+
+
+class SecretStore(Protocol):
+    """Async access to a profile's secrets, keyed by profile id and kind."""
+
+    async def get(self, profile_id: str, kind: SecretKind) -> str | None: ...
+
+    async def set(self, profile_id: str, kind: SecretKind, value: str) -> None: ...
+
+    async def delete(self, profile_id: str, kind: SecretKind) -> None: ...
+
+    async def delete_all(self, profile_id: str) -> None: ...
