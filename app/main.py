@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
-import resource as rusage
 import sys
 import time
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 
 import qasync
@@ -17,13 +16,11 @@ from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
-from app.core.http_clients import HttpClients
-from app.core.token_manager import TokenManager
+from app import logs
+from app.desk.wiring import open_desk
 from app.services.workbench import Workbench
 from app.storage import paths
-from app.storage.history_store import HistoryStore
-from app.storage.profile_store import ProfileStore
-from app.storage.secrets import KeyringSecretStore
+from app.ui.crash import CrashHandler
 from app.ui.main_window import MainWindow
 from app.ui.theme import stylesheet
 
@@ -37,10 +34,6 @@ def has_display() -> bool:
     if os.environ.get("QT_QPA_PLATFORM"):
         return True
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def resource(name: str) -> Path:
@@ -58,17 +51,11 @@ def build_window(
     config.mkdir(parents=True, exist_ok=True)
     data = paths.data_dir(Path(data_dir) if data_dir is not None else None)
     data.mkdir(parents=True, exist_ok=True)
-    http = HttpClients()
-    secrets = KeyringSecretStore()
-    workbench = Workbench(
-        ProfileStore(config),
-        secrets,
-        TokenManager(http, secrets, clock=utc_now),
-        http,
-        history=HistoryStore(data),
-    )
+    desk = open_desk(config, data, session=True)
+    workbench = Workbench(desk)
     settings = QSettings(str(config / "window.ini"), QSettings.Format.IniFormat)
     window = MainWindow(workbench, settings=settings, icon=QIcon(str(resource("tokendesk.svg"))))
+    window.crash = CrashHandler(window)
     window.start()
     return window
 
@@ -81,7 +68,9 @@ class _FirstPaintReporter(QObject):
         if event.type() == QEvent.Type.Paint and not getattr(self, "done", False):
             self.done = True
             painted = time.time()
-            peak = rusage.getrusage(rusage.RUSAGE_SELF).ru_maxrss
+            import resource  # POSIX only: imported here so the window starts on Windows
+
+            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
             QTimer.singleShot(0, lambda: self._report(watched, painted, peak))
         return False
 
@@ -136,7 +125,11 @@ def main(argv: Sequence[str] = ()) -> int:
     app.setStyleSheet(stylesheet())
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
+    log_file = logs.setup(verbose="--verbose" in argv)
     window = build_window()
+    if window.crash is not None:
+        window.crash.install(loop)
+    logging.getLogger(__name__).info("Window started; log at %s", log_file)
     if "--sandbox" in argv:
         window.start_sandbox()
     with loop:

@@ -175,21 +175,28 @@ class TokenManager:
             task.add_done_callback(lambda _t: self._fetching.pop(profile.id, None))
         return await asyncio.shield(task)
 
+    async def request(
+        self, profile: Profile, credentials: client_auth.Credentials | None = None
+    ) -> Token:
+        """One token request with these settings; nothing is cached or announced. The window's
+        *Test connection* passes the form's unsaved credentials."""
+        profile.check()
+        credentials = credentials or await self.credentials(profile)
+        endpoint = await self.token_endpoint(profile)
+        client = self._http.get(profile.verify_tls, profile.ca_bundle)
+        self.token_requests += 1
+        return await oauth.request_token(
+            client,
+            profile,
+            credentials,
+            token_endpoint=endpoint,
+            now=self.now(),
+            timeouts=self._timeouts,
+        )
+
     async def _fetch(self, profile: Profile) -> Token:
         try:
-            profile.check()
-            credentials = await self.credentials(profile)
-            endpoint = await self.token_endpoint(profile)
-            client = self._http.get(profile.verify_tls, profile.ca_bundle)
-            self.token_requests += 1
-            token = await oauth.request_token(
-                client,
-                profile,
-                credentials,
-                token_endpoint=endpoint,
-                now=self.now(),
-                timeouts=self._timeouts,
-            )
+            token = await self.request(profile)
         except TokendeskError as exc:
             self._errors[profile.id] = exc
             self._emit(TokenEvent(profile.id, "failed", self._tokens.get(profile.id), exc))

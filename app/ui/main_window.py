@@ -23,6 +23,7 @@ from app.core.errors import KeychainError, ProfileStoreError, TokendeskError
 from app.core.profiles import Profile
 from app.services.workbench import Workbench
 from app.ui.clipboard import ClipboardGuard
+from app.ui.crash import CrashHandler
 from app.ui.profiles.controller import ProfilesController
 from app.ui.profiles.editor import ProfileEditor
 from app.ui.profiles.list_panel import ProfileListPanel
@@ -62,9 +63,11 @@ class MainWindow(QMainWindow):
         if icon is not None:
             self.setWindowIcon(icon)
         self.workbench = workbench
+        self.desk = workbench.desk
         self.settings = settings
         self.prompter = prompter or Prompter(self)
         self.tasks = TaskRunner(self._show_status_error)
+        self.crash: CrashHandler | None = None  # set by the composition root
         self._startup_pending = False  # start() arms it; the first show runs it
         self._closing = False
 
@@ -137,6 +140,7 @@ class MainWindow(QMainWindow):
         workbench.keychain_checked.connect(self.banner.show_error)
         workbench.profiles_changed.connect(self.token.update_badges)
         self.banner.retry.clicked.connect(self._check_keychain)
+        self.banner.save.clicked.connect(self._save_to_keychain)
         self._build_menus()
         self._restore()
 
@@ -254,7 +258,7 @@ class MainWindow(QMainWindow):
     def start(self) -> None:
         """Show the profiles now; check the keychain and load cached tokens in the background."""
         try:
-            profiles = self.workbench.profiles()
+            profiles = self.desk.profiles()
         except ProfileStoreError as exc:
             self.store_banner.show_error(exc)
             self.store_banner.text.setText(f"<b>{exc.message}</b> {exc.hint}")
@@ -301,8 +305,8 @@ class MainWindow(QMainWindow):
         )
 
     async def _start_sandbox(self) -> None:
-        profile = await self.workbench.start_sandbox()
-        self.profile_list.set_profiles(self.workbench.profiles(), profile.id)
+        profile = await self.desk.start_sandbox()
+        self.profile_list.set_profiles(self.desk.profiles(), profile.id)
         self.right.setCurrentWidget(self.tabs)
         self.tabs.setCurrentIndex(TOKEN_TAB)
         self.welcome.status.clear()
@@ -314,13 +318,19 @@ class MainWindow(QMainWindow):
         self._show_status_error(error)
 
     async def _startup(self) -> None:
-        error = await self.workbench.check_keychain()
-        if error is None:
-            await self.workbench.load_cached_tokens()
+        await self.desk.check_keychain()
+        await self.desk.load_cached_tokens()
         self.token.refresh()
 
     def _check_keychain(self) -> None:
         self.tasks.run("keychain", self._startup(), busy=[self.banner.retry])
+
+    def _save_to_keychain(self) -> None:
+        self.tasks.run("keychain", self._move_secrets(), busy=[self.banner.save])
+
+    async def _move_secrets(self) -> None:
+        moved = await self.desk.save_secrets_to_keychain()
+        self.notify(f"Moved {moved} secret(s) from memory into the OS keychain.")
 
     def _profile_selected(self, profile: Profile | None) -> None:
         self.token.show(profile)
@@ -332,7 +342,7 @@ class MainWindow(QMainWindow):
 
     def _show_status_error(self, error: TokendeskError) -> None:
         if isinstance(error, KeychainError):
-            self.banner.show_error(error)
+            self.banner.show_error(error, self.desk.secrets_in_memory)
         self.notify(f"{error.message} {error.hint}")
 
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -356,4 +366,6 @@ class MainWindow(QMainWindow):
         if pending:
             await asyncio.wait(pending, timeout=2)
         await self.workbench.shutdown()
+        if self.crash is not None:
+            self.crash.uninstall()
         await asyncio.sleep(0.05)

@@ -2,12 +2,13 @@
 
 Equivalent to qasync's @asyncSlot, but typed and keyed: starting a task under a key cancels the
 one already running under it ("a new send cancels the one in flight"), and a failure reaches an
-error handler instead of a traceback on stderr.
+error handler instead of a traceback on stderr; anything else goes to the crash handler.
 """
 
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any, Protocol
 
@@ -50,6 +51,9 @@ class TaskRunner:
                 return await coro
             except TokendeskError as exc:
                 handler(exc)
+            except Exception:
+                # Not a failure a person can act on: the one crash path (app/ui/crash.py).
+                sys.excepthook(*sys.exc_info())
             return None
 
         def finished(done: asyncio.Task[Any]) -> None:

@@ -122,12 +122,12 @@ async def bench_network(rounds: int, per_round: int) -> dict[str, Any]:
     import httpx
 
     from app.core import client_auth, oauth
-    from app.core.api_sender import ApiSender
     from app.core.http_clients import HttpClients
     from app.core.profiles import Profile
     from app.core.request_spec import RequestSpec
     from app.core.secrets import SecretKind
     from app.core.token_manager import TokenManager
+    from app.desk.api import ApiSender
     from tests.support import idp as idp_support
     from tests.support.memory_secrets import MemorySecretStore
     from tests.support.resource_server import ResourceServer
@@ -147,7 +147,7 @@ async def bench_network(rounds: int, per_round: int) -> dict[str, Any]:
     await secrets.set(profile.id, SecretKind.CLIENT_SECRET, client.secret or "")
     http = HttpClients()
     tokens = TokenManager(http, secrets, clock=lambda: datetime.now(UTC))
-    sender = ApiSender(http, tokens, history=None, response_dir=work / "bodies")
+    sender = ApiSender(http, tokens, response_dir=work / "bodies")
     bare = httpx.AsyncClient()
     try:
         creds = client_auth.Credentials(client_secret=client.secret)
@@ -195,10 +195,13 @@ async def bench_network(rounds: int, per_round: int) -> dict[str, Any]:
         await secrets.set(expired.id, SecretKind.CLIENT_SECRET, client.secret or "")
         fresh_tokens = TokenManager(http, secrets, clock=lambda: datetime.now(UTC))
         await fresh_tokens.set_pasted(expired, expired_jwt())
-        fresh_sender = ApiSender(http, fresh_tokens, history=None, response_dir=work / "b2")
-        answers = await asyncio.gather(
-            *(fresh_sender.send(expired, RequestSpec(url="/orders")) for _ in range(100))
-        )
+        fresh_sender = ApiSender(http, fresh_tokens, response_dir=work / "b2")
+        answers = [
+            a
+            for a, _ in await asyncio.gather(
+                *(fresh_sender.send(expired, RequestSpec(url="/orders")) for _ in range(100))
+            )
+        ]
         concurrent = {
             "token_requests": fresh_tokens.token_requests,
             "all_ok": all(a.status == 200 for a in answers),

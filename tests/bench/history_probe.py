@@ -17,12 +17,10 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtWidgets import QApplication
 
-from app.core.http_clients import HttpClients
 from app.core.request_spec import RequestSpec
-from app.core.token_manager import TokenManager
+from app.desk.wiring import open_desk
 from app.services.workbench import Workbench
 from app.storage.history_store import HistoryStore
-from app.storage.profile_store import ProfileStore
 from app.ui.composer.controller import RequestsController
 from app.ui.composer.panel import RequestsPanel
 from tests.support.memory_secrets import MemorySecretStore
@@ -44,16 +42,14 @@ def main() -> int:
                     for i in range(entries)
                 ],
             )
-        secrets = MemorySecretStore()
-        http = HttpClients()
-        workbench = Workbench(
-            ProfileStore(root / "config"),
-            secrets,
-            TokenManager(http, secrets, clock=lambda: datetime.now(UTC)),
-            http,
-            history=history,
-            response_dir=root / "bodies",
+        history.close()
+        desk = open_desk(
+            root / "config",
+            root / "data",
+            secrets=MemorySecretStore(),
+            clock=lambda: datetime.now(UTC),
         )
+        workbench = Workbench(desk)
         panel = RequestsPanel()
         panel.show()
         started = time.perf_counter()
@@ -68,7 +64,11 @@ def main() -> int:
         opened = time.perf_counter() - started
         print(
             json.dumps(
-                {"entries": history.count(), "open_s": opened, "shown": panel.history.count()}
+                {
+                    "entries": workbench.desk.history.count(),
+                    "open_s": opened,
+                    "shown": panel.history.count(),
+                }
             ),
             flush=True,
         )

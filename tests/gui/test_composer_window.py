@@ -65,7 +65,7 @@ def test_get_with_the_profile_token_then_server_side_expiry_is_retried(
     assert '"item": "Widget"' in viewer.text.toPlainText()
     assert viewer.headers.rowCount() > 0
     assert "••••" in composer.auth_preview.text()
-    token = window.workbench.tokens.peek(window.profile_list.selected_id())
+    token = window.desk.token_view(window.profile_list.selected_id()).token
     assert token is not None
     assert token.access_token not in composer.auth_preview.text()
 
@@ -158,7 +158,7 @@ def test_curl_import_params_sync_save_and_history_without_tokens(
     history = window.requests_panel.history
     assert history.count() >= 1
     assert "201 POST" in history.item(0).text()
-    token = window.workbench.tokens.peek(window.profile_list.selected_id())
+    token = window.desk.token_view(window.profile_list.selected_id()).token
     assert token is not None
     data_dir = windows.data
     for path in data_dir.rglob("*"):

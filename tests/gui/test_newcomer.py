@@ -9,7 +9,7 @@ import keyring
 import pytest
 from PySide6.QtCore import Qt
 
-from app.services.workbench import SANDBOX_ID
+from app.desk.desk import SANDBOX_ID
 from app.storage.secrets import SERVICE
 from app.ui.main_window import REQUESTS_TAB
 from tests.gui.conftest import Windows
@@ -26,8 +26,9 @@ def test_welcome_then_sandbox_then_a_real_response(windows: Windows, qtbot: Any)
     assert profile is not None
     assert profile.id == SANDBOX_ID
     assert profile.api_base_url.startswith("http://127.0.0.1:")
-    # Its secret lives in the keychain like any other.
-    assert keyring.get_keyring().get_password(SERVICE, f"{SANDBOX_ID}/client_secret")
+    # Its secret is random and lives in memory only, like the sandbox: the keychain never sees it.
+    assert keyring.get_keyring().get_password(SERVICE, f"{SANDBOX_ID}/client_secret") is None
+    assert keyring.get_keyring().get_password(SERVICE, f"{SANDBOX_ID}/token") is None
 
     window.tabs.setCurrentIndex(REQUESTS_TAB)
     saved = window.requests_panel.saved

@@ -55,7 +55,7 @@ def test_screenshots_of_the_main_states(
         api.base,
     )
     type_profile(qtbot, window, "Billing API", idp.token_endpoint, "m2m-billing", "nope")
-    orders = next(p for p in window.workbench.profiles() if p.name.startswith("Orders"))
+    orders = next(p for p in window.desk.profiles() if p.name.startswith("Orders"))
     window.profile_list.select(orders.id)
     get_token(qtbot, window)
     qtbot.wait(1100)
@@ -73,7 +73,7 @@ def test_screenshots_of_the_main_states(
     save(window, folder, "request-response")
     window.tabs.setCurrentIndex(0)
 
-    billing = next(p for p in window.workbench.profiles() if p.name == "Billing API")
+    billing = next(p for p in window.desk.profiles() if p.name == "Billing API")
     window.profile_list.select(billing.id)
     qtbot.mouseClick(window.token_panel.get_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(window.token_panel.error.isVisible, timeout=10000)

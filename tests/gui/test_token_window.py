@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import time
 from typing import Any
@@ -89,7 +88,7 @@ def test_create_save_get_copy_restart_delete(
     assert "not verified" in panel.claims.status.text()
 
     qtbot.mouseClick(panel.copy_token, Qt.MouseButton.LeftButton)
-    token = window.workbench.tokens.peek(profile.id)
+    token = window.desk.token_view(profile.id).token
     assert token is not None
     assert QGuiApplication.clipboard().text() == token.access_token
     assert "cleared in 60 s" in window.statusBar().currentMessage()
@@ -107,7 +106,7 @@ def test_create_save_get_copy_restart_delete(
     )
     assert window.profile_list.selected_id() == profile.id
     assert "Valid" in window.token_panel.state.text()
-    restored = window.workbench.tokens.peek(profile.id)
+    restored = window.desk.token_view(profile.id).token
     assert restored is not None
     assert restored.access_token == token.access_token
 
@@ -176,7 +175,7 @@ def test_a_hanging_token_endpoint_never_freezes_the_window(
     window, _ = windows.open()
     type_profile(qtbot, window, "Hangs", faults.url("/hang"), "c", "s")
     type_profile(qtbot, window, "Other", faults.url("/echo"), "c", "s")
-    hanging = next(p for p in window.workbench.profiles() if p.name == "Hangs")
+    hanging = next(p for p in window.desk.profiles() if p.name == "Hangs")
     window.profile_list.select(hanging.id)
     window.tabs.setCurrentIndex(0)
 
@@ -193,7 +192,7 @@ def test_a_hanging_token_endpoint_never_freezes_the_window(
     assert len(ticks) > 30
     assert max(gaps) < 0.25, "the GUI thread stalled while the token request hung"
     # The person can still work: pick the other profile and get its token meanwhile.
-    other = next(p for p in window.workbench.profiles() if p.name == "Other")
+    other = next(p for p in window.desk.profiles() if p.name == "Other")
     window.profile_list.select(other.id)
     assert window.token_panel.get_button.text() == "Get token"  # this profile is not busy
     qtbot.mouseClick(window.token_panel.get_button, Qt.MouseButton.LeftButton)
@@ -256,47 +255,6 @@ def test_clipboard_is_cleared_only_if_it_still_holds_our_token(qtbot: Any, qapp:
     assert clipboard.text() == ""
 
 
-def test_no_keychain_shows_a_banner_and_refuses_secrets(
-    qtbot: Any, qloop: asyncio.AbstractEventLoop, tmp_path: Any
-) -> None:
-    from keyring.backends.fail import Keyring as FailKeyring
-    from PySide6.QtCore import QSettings
-
-    from app.core.http_clients import HttpClients
-    from app.core.token_manager import TokenManager
-    from app.main import utc_now
-    from app.services.workbench import Workbench
-    from app.storage.profile_store import ProfileStore
-    from app.storage.secrets import KeyringSecretStore
-
-    http = HttpClients()
-    secrets = KeyringSecretStore(FailKeyring())
-    workbench = Workbench(
-        ProfileStore(tmp_path), secrets, TokenManager(http, secrets, clock=utc_now), http
-    )
-    window = MainWindow(
-        workbench, settings=QSettings(str(tmp_path / "w.ini"), QSettings.Format.IniFormat)
-    )
-    qtbot.addWidget(window)
-    window.start()
-    window.show()
-    qtbot.waitUntil(window.banner.isVisible, timeout=10000)
-    assert "No OS keychain is running" in window.banner.text.text()
-    editor = window.editor
-    qtbot.keyClicks(editor.name, "X")
-    qtbot.keyClicks(editor.token_url, "https://idp.example/token")
-    qtbot.keyClicks(editor.client_id, "c")
-    qtbot.keyClicks(editor.secret, "never-stored")
-    qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
-    assert editor.test_error.isVisibleTo(editor)
-    assert window.profile_list.list.count() == 0
-    assert editor.secret.text() == "never-stored"  # nothing lost
-    assert not (tmp_path / "profiles.json").exists()
-    window.close()
-    task = asyncio.ensure_future(window.shutdown())
-    qtbot.waitUntil(task.done, timeout=5000)
-
-
 def test_auto_refresh_renews_ahead_of_expiry_and_the_panel_shows_it(
     windows: Windows, qtbot: Any, faults: FaultServer
 ) -> None:
@@ -315,7 +273,7 @@ def test_auto_refresh_renews_ahead_of_expiry_and_the_panel_shows_it(
     seen: set[str] = set()
 
     def renewed_twice() -> bool:
-        token = window.workbench.tokens.peek(profile_id)
+        token = window.desk.token_view(profile_id).token
         if token is not None:
             seen.add(token.access_token)
         return len(seen) >= 3
@@ -326,7 +284,7 @@ def test_auto_refresh_renews_ahead_of_expiry_and_the_panel_shows_it(
     # Turning it off stops the renewals.
     editor.auto_refresh.setChecked(False)
     qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not window.workbench.tokens.auto_refreshing(profile_id), timeout=5000)
+    qtbot.waitUntil(lambda: not window.desk.auto_refreshing(profile_id), timeout=5000)
 
 
 def test_duplicate_rename_export_import_and_remembered_selection(
@@ -369,7 +327,7 @@ def test_duplicate_rename_export_import_and_remembered_selection(
     qtbot.waitUntil(lambda: window.profile_list.list.count() == 4, timeout=5000)
     assert "needs its secret" in window.statusBar().currentMessage()
 
-    beta = next(p for p in window.workbench.profiles() if p.name == "Beta")
+    beta = next(p for p in window.desk.profiles() if p.name == "Beta")
     window.profile_list.select(beta.id)
     window.resize(760, 517)  # inside the offscreen screen (800x600), which restoring clamps to
     window.splitter.setSizes([180, 560])

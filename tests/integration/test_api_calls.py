@@ -13,7 +13,6 @@ import httpx
 import pytest
 
 from app.core.api_call import ApiResponse, explain, parse_challenges
-from app.core.api_sender import ApiSender
 from app.core.curl import from_curl
 from app.core.errors import ConsentNeeded
 from app.core.http_clients import HttpClients
@@ -21,7 +20,9 @@ from app.core.profiles import Profile
 from app.core.request_spec import AuthMode, RequestSpec, Row
 from app.core.secrets import SecretKind
 from app.core.token_manager import TokenManager
+from app.desk import Desk
 from app.storage.history_store import HistoryStore
+from app.storage.profile_store import ProfileStore
 from tests.support.idp import IdentityServer
 from tests.support.memory_secrets import MemorySecretStore
 from tests.support.resource_server import ResourceServer
@@ -45,20 +46,25 @@ def run(
     idp: IdentityServer,
     profile: Profile,
     tmp_path: Path,
-    scenario: Callable[[ApiSender, TokenManager], Awaitable[T]],
+    scenario: Callable[[Desk, TokenManager], Awaitable[T]],
 ) -> T:
     async def go() -> T:
         secrets = MemorySecretStore()
         await secrets.set(profile.id, SecretKind.CLIENT_SECRET, idp.clients["basic"].secret or "")
         http = HttpClients()
         tokens = TokenManager(http, secrets, clock=lambda: datetime.now(UTC))
-        history = HistoryStore(tmp_path / "data")
-        sender = ApiSender(http, tokens, history=history, response_dir=tmp_path / "bodies")
+        desk = Desk(
+            store=ProfileStore(tmp_path / "config"),
+            secrets=secrets,
+            tokens=tokens,
+            http=http,
+            history=lambda: HistoryStore(tmp_path / "data"),
+            response_dir=tmp_path / "bodies",
+        )
         try:
-            return await scenario(sender, tokens)
+            return await scenario(desk, tokens)
         finally:
-            history.close()
-            await http.aclose()
+            await desk.shutdown()
 
     return asyncio.run(go())
 
@@ -68,7 +74,7 @@ def test_get_with_the_profile_token(
 ) -> None:
     profile = profile_for(idp, api)
 
-    async def scenario(sender: ApiSender, tokens: TokenManager) -> ApiResponse:
+    async def scenario(sender: Desk, tokens: TokenManager) -> ApiResponse:
         return await sender.send(profile, RequestSpec(url="/orders"))
 
     response = run(idp, profile, tmp_path, scenario)
@@ -86,7 +92,7 @@ def test_token_rejected_server_side_is_refreshed_once_and_retried(
 ) -> None:
     profile = profile_for(idp, api)
 
-    async def scenario(sender: ApiSender, tokens: TokenManager) -> tuple[ApiResponse, int]:
+    async def scenario(sender: Desk, tokens: TokenManager) -> tuple[ApiResponse, int]:
         await sender.send(profile, RequestSpec(url="/orders"))
         await asyncio.sleep(1.1)  # iat has one-second resolution
         async with httpx.AsyncClient() as control:
@@ -107,7 +113,7 @@ def test_insufficient_scope_is_explained_with_the_scope_asked_for(
 ) -> None:
     profile = profile_for(idp, api)
 
-    async def scenario(sender: ApiSender, tokens: TokenManager) -> list[str]:
+    async def scenario(sender: Desk, tokens: TokenManager) -> list[str]:
         response = await sender.send(profile, RequestSpec(url="/admin"))
         assert response.status == 403
         token = tokens.peek(profile.id)
@@ -125,7 +131,7 @@ def test_token_is_not_sent_to_another_host_without_consent(
     profile = profile_for(idp, api)
     other = api.base.replace("127.0.0.1", "localhost")  # same server, another origin
 
-    async def scenario(sender: ApiSender, tokens: TokenManager) -> ApiResponse:
+    async def scenario(sender: Desk, tokens: TokenManager) -> ApiResponse:
         before = len(api.seen_authorization)
         with pytest.raises(ConsentNeeded) as caught:
             await sender.send(profile, RequestSpec(url=f"{other}/echo"))
@@ -144,7 +150,7 @@ def test_no_auth_request_sends_no_authorization(
 ) -> None:
     profile = profile_for(idp, api)
 
-    async def scenario(sender: ApiSender, tokens: TokenManager) -> ApiResponse:
+    async def scenario(sender: Desk, tokens: TokenManager) -> ApiResponse:
         return await sender.send(profile, RequestSpec(url="/public", auth=AuthMode.NONE))
 
     response = run(idp, profile, tmp_path, scenario)
@@ -161,7 +167,7 @@ def test_api_calls_identify_themselves(
 
     profile = profile_for(idp, api)
 
-    async def scenario(sender: ApiSender, tokens: TokenManager) -> ApiResponse:
+    async def scenario(sender: Desk, tokens: TokenManager) -> ApiResponse:
         return await sender.send(profile, RequestSpec(url="/echo", auth=AuthMode.NONE))
 
     response = run(idp, profile, tmp_path, scenario)
@@ -180,7 +186,7 @@ def test_variables_and_json_body(idp: IdentityServer, api: ResourceServer, tmp_p
     assert spec.auth is AuthMode.PROFILE
     spec = spec.with_changes(url=f"{api.base}/orders")
 
-    async def scenario(sender: ApiSender, tokens: TokenManager) -> ApiResponse:
+    async def scenario(sender: Desk, tokens: TokenManager) -> ApiResponse:
         return await sender.send(profile, spec)
 
     response = run(idp, profile, tmp_path, scenario)
@@ -194,7 +200,7 @@ def test_history_never_holds_the_token(
     profile = profile_for(idp, api)
     pasted = "pasted-secret-token-value-1234"
 
-    async def scenario(sender: ApiSender, tokens: TokenManager) -> str:
+    async def scenario(sender: Desk, tokens: TokenManager) -> str:
         await sender.send(profile, RequestSpec(url="/orders"))
         await sender.send(
             profile,

@@ -49,6 +49,7 @@ class RequestsController(QObject):
     ) -> None:
         super().__init__(parent)
         self.workbench = workbench
+        self.desk = workbench.desk
         self.panel = panel
         self.composer = panel.composer
         self.viewer = panel.viewer
@@ -97,7 +98,7 @@ class RequestsController(QObject):
         if self.profile is None:
             self.composer.show_token_preview("Authorization: Bearer … (choose a profile)")
             return
-        token = self.workbench.tokens.peek(self.profile.id)
+        token = self.workbench.desk.token_view(self.profile.id).token
         if token is None:
             self.composer.show_token_preview(
                 f"Authorization: Bearer •••• (a token for “{self.profile.name}” comes on Send)"
@@ -133,14 +134,14 @@ class RequestsController(QObject):
     async def _send(self, profile: Profile | None, spec: RequestSpec) -> None:
         self.viewer.show_sending(f"Sending {spec.method}…")
         try:
-            response = await self.workbench.send(profile, spec, progress=self._progress)
+            response = await self.desk.send(profile, spec, progress=self._progress)
         except ConsentNeeded as exc:
             self.viewer.show_failure("Not sent: the token would leave its API.", exc.message)
             # Ask outside this task: a modal dialog inside a running coroutine would nest loops.
             refused = exc
             QTimer.singleShot(0, lambda: self._ask_consent(profile, spec, refused))
             return
-        token = self.workbench.tokens.peek(profile.id) if profile else None
+        token = self.workbench.desk.token_view(profile.id).token if profile else None
         notes = explain(
             response,
             token_scopes=token.scopes if token else (),
@@ -161,7 +162,7 @@ class RequestsController(QObject):
             action="Send the token",
             danger=True,
         ):
-            self.workbench.consent(profile, error.origin)
+            self.desk.consent(profile, error.origin)
             self.tasks.run("send", self._send(profile, spec), on_done=self._send_done)
             self.composer.set_sending(True)
 
@@ -206,7 +207,7 @@ class RequestsController(QObject):
             return
         authorization: str | None = None
         if spec.auth is AuthMode.PROFILE:
-            token = self.workbench.tokens.peek(profile.id) if profile else None
+            token = self.workbench.desk.token_view(profile.id).token if profile else None
             if real_token and token is not None:
                 authorization = token.authorization_header
             else:
@@ -223,71 +224,58 @@ class RequestsController(QObject):
     # Saved requests and history ------------------------------------------------------------
 
     def save_request(self) -> None:
-        history = self.workbench.history
-        if self.profile is None or history is None:
+        if self.profile is None:
             self._notify("Choose a profile first: saved requests belong to a profile.")
             return
         name = self._prompter().ask_text("Save request", "Name (e.g. “List orders”):")
         if not name or not name.strip():
             return
         spec = self.composer.to_model()
-        history.save_request(self.profile.id, name, spec)
+        self.desk.save_request(self.profile, name, spec)
         self.refresh_saved()
         self._notify(f"Saved “{name.strip()}” for {self.profile.name}. Tokens are never saved.")
 
     def refresh_saved(self) -> None:
         listing = self.panel.saved
         listing.clear()
-        history = self.workbench.history
-        if self.profile is None or history is None:
+        if self.profile is None:
             return
-        for saved in history.saved(self.profile.id):
+        for saved in self.desk.saved_requests(self.profile.id):
             item = QListWidgetItem(f"{saved.name}\n   {saved.spec.method} {saved.spec.url}")
             item.setData(ID_ROLE, saved.id)
             listing.addItem(item)
 
     def _open_saved(self, item: QListWidgetItem) -> None:
-        history = self.workbench.history
-        if history is None or self.profile is None:
+        if self.profile is None:
             return
         wanted = item.data(ID_ROLE)
-        match = next((s for s in history.saved(self.profile.id) if s.id == wanted), None)
+        match = next((s for s in self.desk.saved_requests(self.profile.id) if s.id == wanted), None)
         if match is not None:
             self.composer.load(match.spec)
 
     def delete_saved(self) -> None:
-        item = self.panel.saved.currentItem()
-        history = self.workbench.history
-        if item is None or history is None:
+        if self.panel.saved.currentRow() < 0:
             return
-        history.delete_saved(int(item.data(ID_ROLE)))
+        item = self.panel.saved.currentItem()
+        self.desk.delete_saved(int(item.data(ID_ROLE)))
         self.refresh_saved()
 
     def refresh_history(self) -> None:
         listing = self.panel.history
         listing.clear()
-        history = self.workbench.history
-        if history is None:
-            return
-        for entry in history.entries(limit=HISTORY_SHOWN):
+        for entry in self.desk.history_entries(limit=HISTORY_SHOWN):
             listing.addItem(_history_item(entry))
 
     def _history_added(self) -> None:
         """One request was sent: show its entry on top rather than re-reading the list."""
-        history = self.workbench.history
-        if history is None:
-            return
         listing = self.panel.history
-        for entry in history.entries(limit=1):
+        for entry in self.desk.history_entries(limit=1):
             listing.insertItem(0, _history_item(entry))
         while listing.count() > HISTORY_SHOWN:
             listing.takeItem(listing.count() - 1)
 
     def _open_history(self, item: QListWidgetItem) -> None:
-        history = self.workbench.history
-        if history is None:
-            return
-        spec = history.spec(int(item.data(ID_ROLE)))
+        spec = self.desk.history_spec(int(item.data(ID_ROLE)))
         if spec is not None:
             self.composer.load(spec)
             self._notify(
@@ -295,11 +283,8 @@ class RequestsController(QObject):
             )
 
     def clear_history(self) -> None:
-        history = self.workbench.history
-        if history is None:
-            return
         if self._prompter().confirm(
             "Clear the history?", "Every request in the history will be removed.", action="Clear"
         ):
-            history.clear()
+            self.desk.clear_history()
             self.refresh_history()

@@ -42,6 +42,7 @@ class ProfilesController(QObject):
     ) -> None:
         super().__init__(parent)
         self.workbench = workbench
+        self.desk = workbench.desk
         self.panel = panel
         self.editor = editor
         self._prompter = prompter
@@ -65,22 +66,22 @@ class ProfilesController(QObject):
 
     def current(self) -> Profile | None:
         pid = self.panel.selected_id()
-        return self.workbench.store.get(pid) if pid else None
+        return self.desk.profile(pid) if pid else None
 
     def reload(self, keep: str | None = None) -> None:
-        self.panel.set_profiles(self.workbench.profiles(), keep)
-        if not self.workbench.profiles():
+        self.panel.set_profiles(self.desk.profiles(), keep)
+        if not self.desk.profiles():
             self.became_empty.emit()
 
     def _selected(self, profile_id: str) -> None:
-        profile = self.workbench.store.get(profile_id) if profile_id else None
+        profile = self.desk.profile(profile_id) if profile_id else None
         self.editor.load(profile)
         self.profile_selected.emit(profile)
         if profile is not None:
             self.tasks.run("stored", self._load_stored(profile), on_error=lambda _e: None)
 
     async def _load_stored(self, profile: Profile) -> None:
-        stored = await self.workbench.stored_secrets(profile)
+        stored = await self.desk.stored_secrets(profile)
         editor_profile = self.editor.profile
         if editor_profile is not None and editor_profile.id == profile.id:
             self.editor.set_stored(stored)  # never reload: the person may be typing already
@@ -106,8 +107,8 @@ class ProfilesController(QObject):
         profile = self.editor.to_model()
         secret = self.editor.secret_value()
         key = self.editor.private_key_value()
-        keychain = self.workbench.keychain_error
-        if keychain is not None and (secret or key):
+        keychain = self.desk.keychain_error
+        if keychain is not None and (secret or key) and not self.desk.secrets_in_memory:
             self._editor_error(keychain)
             self._notify("Not saved: the OS keychain is unavailable, and secrets go nowhere else.")
             return
@@ -120,11 +121,16 @@ class ProfilesController(QObject):
     async def _save(self, profile: Profile, secret: str, key: str) -> None:
         if key:
             signing_key(key)  # a clear error now beats one at the first token request
-        saved = await self.workbench.save_profile(
+        saved = await self.desk.save_profile(
             profile, secret=secret or None, private_key=key or None
         )
-        self.panel.set_profiles(self.workbench.profiles(), saved.id)
-        self._notify(f"Saved “{saved.name}”. Secrets are in the OS keychain.")
+        self.panel.set_profiles(self.desk.profiles(), saved.id)
+        where = (
+            "Secrets are kept in memory until you quit (no keychain)."
+            if self.desk.secrets_in_memory
+            else "Secrets are in the OS keychain."
+        )
+        self._notify(f"Saved “{saved.name}”. {where}")
         # Selecting it above already reloads the editor with what the keychain now holds.
 
     def test_connection(self) -> None:
@@ -143,8 +149,8 @@ class ProfilesController(QObject):
         )
 
     async def _test(self, profile: Profile, secret: str, key: str) -> None:
-        token = await self.workbench.test_connection(profile, secret=secret, private_key=key)
-        now = self.workbench.tokens.now()
+        token = await self.desk.test_connection(profile, secret=secret, private_key=key)
+        now = self.workbench.desk.now()
         lifetime = token.remaining(now)
         expiry = f"valid for {span(lifetime)}" if lifetime else "expiry not stated"
         scopes = ", ".join(token.scopes) or "none stated"
@@ -162,8 +168,8 @@ class ProfilesController(QObject):
             self.tasks.run("duplicate", self._duplicate(profile))
 
     async def _duplicate(self, profile: Profile) -> None:
-        copy = await self.workbench.duplicate_profile(profile)
-        self.panel.set_profiles(self.workbench.profiles(), copy.id)
+        copy = await self.desk.duplicate_profile(profile)
+        self.panel.set_profiles(self.desk.profiles(), copy.id)
         self._notify(f"Made “{copy.name}”, with the same secrets.")
 
     def rename(self) -> None:
@@ -174,11 +180,11 @@ class ProfilesController(QObject):
         if name is None or not name.strip() or name.strip() == profile.name:
             return
         try:
-            renamed = self.workbench.rename_profile(profile, name)
+            renamed = self.desk.rename_profile(profile, name)
         except TokendeskError as exc:
             self._notify(f"Not renamed: {exc.message} {exc.hint}")
             return
-        self.panel.set_profiles(self.workbench.profiles(), renamed.id)
+        self.panel.set_profiles(self.desk.profiles(), renamed.id)
 
     def delete(self) -> None:
         profile = self.current()
@@ -198,7 +204,7 @@ class ProfilesController(QObject):
         self.tasks.run("delete", self._delete(profile), on_error=self._list_error)
 
     async def _delete(self, profile: Profile) -> None:
-        await self.workbench.delete_profile(profile)
+        await self.desk.delete_profile(profile)
         self.reload()
         self._notify(f"Deleted “{profile.name}” and its keychain entries.")
 
@@ -210,14 +216,14 @@ class ProfilesController(QObject):
         if not path:
             return
         try:
-            imported = self.workbench.import_profiles(Path(path).read_text(encoding="utf-8"))
+            imported = self.desk.import_profiles(Path(path).read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError) as exc:
             self._notify(f"That file could not be read: {exc}")
             return
         except ProfileError as exc:
             self._list_error(exc)
             return
-        self.panel.set_profiles(self.workbench.profiles(), imported[0].id if imported else None)
+        self.panel.set_profiles(self.desk.profiles(), imported[0].id if imported else None)
         self._notify(
             f"Imported {len(imported)} profile(s). Each needs its secret: open it and enter it."
         )
@@ -229,7 +235,7 @@ class ProfilesController(QObject):
         if not path:
             return
         try:
-            Path(path).write_text(self.workbench.export_profiles(), encoding="utf-8")
+            Path(path).write_text(self.desk.export_profiles(), encoding="utf-8")
         except OSError as exc:
             self._notify(f"The export could not be written: {exc}")
             return

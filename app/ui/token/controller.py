@@ -37,6 +37,7 @@ class TokenController(QObject):
     ) -> None:
         super().__init__(parent)
         self.workbench = workbench
+        self.desk = workbench.desk
         self.panel = panel
         self.profiles = profiles
         self.clipboard = clipboard
@@ -77,22 +78,22 @@ class TokenController(QObject):
             self.tasks.run("capabilities", self._capabilities(profile))
 
     async def _capabilities(self, profile: Profile) -> None:
-        revoke, introspect = await self.workbench.capabilities(profile)
+        revoke, introspect = await self.desk.capabilities(profile)
         if self.profile is not None and self.profile.id == profile.id:
             self.panel.show_capabilities(revoke, introspect)
 
     def refresh(self) -> None:
-        tokens = self.workbench.tokens
-        now = tokens.now()
+        desk = self.desk
+        now = desk.now()
         if self.profile is None:
             self.panel.show_token(None, TokenState.NONE, now)
         else:
             pid = self.profile.id
             self.panel.show_token(
-                tokens.peek(pid),
-                tokens.state(pid),
+                desk.token_view(pid).token,
+                desk.token_view(pid).state,
                 now,
-                error=self._op_error or tokens.last_error(pid),
+                error=self._op_error or desk.token_view(pid).error,
                 decoded=self._verified.get(pid),
                 introspection=self._introspection.get(pid),
                 loaded_from_keychain=pid in self._from_keychain,
@@ -101,9 +102,9 @@ class TokenController(QObject):
         self.update_badges()
 
     def tick(self) -> None:
-        tokens = self.workbench.tokens
+        desk = self.desk
         if self.profile is not None:
-            self.panel.tick(tokens.now(), tokens.state(self.profile.id))
+            self.panel.tick(desk.now(), desk.token_view(self.profile.id).state)
             self.panel.show_fetching(self._fetching(self.profile.id))
         self.update_badges()
 
@@ -111,12 +112,12 @@ class TokenController(QObject):
         return self.tasks.running(f"get:{profile_id}") and profile_id not in self._settled
 
     def update_badges(self) -> None:
-        tokens = self.workbench.tokens
-        now = tokens.now()
-        for profile in self.workbench.profiles():
-            state = tokens.state(profile.id)
-            token = tokens.peek(profile.id)
-            words = state_words(state, token, now, tokens.last_error(profile.id))
+        desk = self.desk
+        now = desk.now()
+        for profile in self.desk.profiles():
+            state = desk.token_view(profile.id).state
+            token = desk.token_view(profile.id).token
+            words = state_words(state, token, now, desk.token_view(profile.id).error)
             remaining = token.remaining(now) if token else None
             if state is TokenState.VALID and remaining is not None:
                 left = countdown(remaining) if remaining.total_seconds() < 3600 else span(remaining)
@@ -168,7 +169,7 @@ class TokenController(QObject):
         # A failed fetch is recorded by the token manager (state "failed"); refresh shows it.
         self.tasks.run(
             key,
-            self.workbench.get_token(profile, force=True),
+            self.desk.get_token(profile, force=True),
             on_error=lambda _e: None,
             on_done=self.refresh,
         )
@@ -184,9 +185,7 @@ class TokenController(QObject):
             multiline=True,
         )
         if text:
-            self._run(
-                "paste", self.workbench.paste_token(self.profile, text), self.panel.paste_button
-            )
+            self._run("paste", self.desk.paste_token(self.profile, text), self.panel.paste_button)
 
     def revoke(self) -> None:
         if self.profile is None:
@@ -197,7 +196,7 @@ class TokenController(QObject):
             action="Revoke",
             danger=True,
         ):
-            self._run("revoke", self.workbench.revoke(self.profile), self.panel.revoke_button)
+            self._run("revoke", self.desk.revoke(self.profile), self.panel.revoke_button)
 
     def introspect(self) -> None:
         if self.profile is None:
@@ -205,7 +204,7 @@ class TokenController(QObject):
         profile = self.profile
 
         async def ask() -> None:
-            self._introspection[profile.id] = await self.workbench.introspect(profile)
+            self._introspection[profile.id] = await self.desk.introspect(profile)
 
         self._run("introspect", ask(), self.panel.introspect_button)
 
@@ -215,24 +214,24 @@ class TokenController(QObject):
         profile = self.profile
 
         async def check() -> None:
-            self._verified[profile.id] = await self.workbench.verify(profile)
+            self._verified[profile.id] = await self.desk.verify(profile)
             self._notify("The token's signature and claims check out against the issuer.")
 
         self._run("verify", check(), self.panel.verify_button)
 
     def forget(self) -> None:
         if self.profile is not None:
-            self._run("forget", self.workbench.forget_token(self.profile), self.panel.forget_button)
+            self._run("forget", self.desk.forget_token(self.profile), self.panel.forget_button)
 
     def copy(self, kind: str) -> None:
         if self.profile is None:
             return
-        tokens = self.workbench.tokens
-        token = tokens.peek(self.profile.id)
+        desk = self.desk
+        token = desk.token_view(self.profile.id).token
         if token is None:
             return
-        if tokens.state(self.profile.id) in (TokenState.EXPIRED, TokenState.FAILED):
-            remaining = token.remaining(tokens.now())
+        if desk.token_view(self.profile.id).state in (TokenState.EXPIRED, TokenState.FAILED):
+            remaining = token.remaining(desk.now())
             ago = f" {span(remaining)} ago" if remaining is not None else ""
             if not self._prompter().confirm(
                 "This token has expired",

@@ -1,9 +1,11 @@
-"""Sending one composed request for a profile: binding check, token, call, history."""
+"""Sending one composed request for a profile: binding check, token, call. The history entry is
+returned for the caller to write, so this module holds no store."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -14,7 +16,6 @@ from app.core.http_clients import HttpClients
 from app.core.profiles import Profile
 from app.core.request_spec import AuthMode, RequestSpec
 from app.core.token_manager import TokenManager
-from app.storage.history_store import HistoryStore
 
 KEEP_BODIES = 20
 
@@ -25,12 +26,10 @@ class ApiSender:
         http: HttpClients,
         tokens: TokenManager,
         *,
-        history: HistoryStore | None,
         response_dir: Path,
     ) -> None:
         self._http = http
         self._tokens = tokens
-        self._history = history
         self._response_dir = response_dir
         response_dir.mkdir(parents=True, exist_ok=True)
         self._consented: dict[str, set[str]] = {}
@@ -71,7 +70,7 @@ class ApiSender:
         spec: RequestSpec,
         *,
         progress: Callable[[int], None] | None = None,
-    ) -> ApiResponse:
+    ) -> tuple[ApiResponse, dict[str, Any]]:
         """The profile's token is attached only where it is bound (or the person consented);
         a refused token is refreshed and the request retried once."""
         client = (
@@ -94,15 +93,14 @@ class ApiSender:
         token = self._tokens.peek(profile.id) if profile else None
         if token is not None:
             secrets = (*secrets, token.access_token)
-        if self._history is not None:
-            self._history.record(
-                profile_id=profile.id if profile else "",
-                profile_name=profile.name if profile else "",
-                spec=spec,
-                url=url,
-                status=response.status,
-                elapsed_ms=response.timing.total * 1000,
-                size=response.size,
-                secrets=secrets,
-            )
-        return response
+        record = {
+            "profile_id": profile.id if profile else "",
+            "profile_name": profile.name if profile else "",
+            "spec": spec,
+            "url": url,
+            "status": response.status,
+            "elapsed_ms": response.timing.total * 1000,
+            "size": response.size,
+            "secrets": secrets,
+        }
+        return response, record
