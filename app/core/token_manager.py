@@ -57,6 +57,7 @@ def fingerprint(profile: Profile) -> str:
         profile.audience,
         list(profile.resources),
         [list(p) for p in profile.extra_params],
+        *([str(profile.basic_encoding)] if profile.basic_encoding != "auto" else []),
     ]
     return hashlib.sha256(json.dumps(relevant).encode()).hexdigest()[:16]
 
