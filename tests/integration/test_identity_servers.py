@@ -155,7 +155,7 @@ def test_default_settings_get_a_token_from_a_server_that_compares_raw(
 
 
 def test_default_settings_get_a_token_from_a_server_that_decodes(idp: IdentityServer) -> None:
-    """oidc-provider decodes as RFC 6749 asks: the first, form-encoded try works, nothing learned."""
+    """oidc-provider decodes as RFC 6749 asks: the form-encoded try works, nothing learned."""
     client = idp.clients["weird"]
     profile = Profile(name="rfc", client_id=client.client_id, token_url=idp.token_endpoint)
     token = get_token(profile, WEIRD_SECRET)

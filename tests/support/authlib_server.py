@@ -20,7 +20,7 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import parse_qsl, urlsplit
 
 from authlib.oauth2.rfc6749 import AuthorizationServer, ClientMixin, OAuth2Request
@@ -84,7 +84,11 @@ class _Request(OAuth2Request):  # type: ignore[misc]
 
 
 class _ClientCredentials(ClientCredentialsGrant):  # type: ignore[misc]
-    TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", ASSERTION_AUTH]
+    TOKEN_ENDPOINT_AUTH_METHODS: ClassVar[list[str]] = [
+        "client_secret_basic",
+        "client_secret_post",
+        ASSERTION_AUTH,
+    ]
 
 
 @dataclass
@@ -182,7 +186,7 @@ class AuthlibServer:
             return [f"{owner.base}{path}" for path, _, _ in owner.requests[-1:]]
 
         class Assertion(JWTBearerClientAssertion):  # type: ignore[misc]
-            seen: set[str] = set()
+            seen: ClassVar[set[str]] = set()
 
             def validate_jti(self, claims: Any, jti: str) -> bool:
                 if jti in self.seen:
