@@ -30,12 +30,12 @@ def _refuse(message: str, hint: str, details: str = "") -> ProfileError:
 def _read(text: str) -> dict[str, Any]:
     try:
         data = json.loads(text)
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         # The error's position is enough: the text itself holds a private key.
         raise _refuse(
             "The service account key file is not valid JSON.",
             "Choose the .json key file downloaded from the console, unchanged.",
-            details=f"JSON error at line {exc.lineno if hasattr(exc, 'lineno') else '?'}",
+            details=f"JSON error at line {exc.lineno}, column {exc.colno}",
         ) from None
     if not isinstance(data, dict):
         raise _refuse(
