@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import json
 import uuid
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -15,10 +16,16 @@ from typing import Any
 from urllib.parse import quote_plus
 
 from app.core.errors import ProfileError
-from app.core.profiles import AuthMethod, Profile
+from app.core.profiles import AuthMethod, BasicEncoding, Profile
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 ASSERTION_LIFETIME = timedelta(seconds=60)
+# RFC 7518 §3.2: an HS256 key must hold at least 256 bits.
+MIN_HMAC_KEY_BYTES = 32
+SHORT_SECRET_NOTE = (
+    "The client secret is shorter than 32 bytes, weaker than RFC 7518 §3.2 asks for when it "
+    "signs an assertion (client_secret_jwt); ask the server admin for a longer one."
+)
 
 
 @dataclass(frozen=True)
@@ -33,11 +40,18 @@ class Credentials:
         return tuple(v for v in (self.client_secret, self.private_key) if v)
 
 
-def basic_credentials(client_id: str, secret: str) -> str:
+def basic_credentials(client_id: str, secret: str, *, raw: bool = False) -> str:
     """RFC 6749 §2.3.1: id and secret are form-urlencoded *before* base64, so a secret holding
-    `:` `+` `%` `&` or a space survives the trip."""
-    pair = f"{quote_plus(client_id)}:{quote_plus(secret)}"
+    `:` `+` `%` `&` or a space survives the trip. `raw` sends them as typed, for the servers that
+    compare without decoding."""
+    pair = f"{client_id}:{secret}" if raw else f"{quote_plus(client_id)}:{quote_plus(secret)}"
     return "Basic " + base64.b64encode(pair.encode()).decode("ascii")
+
+
+def form_encoding_changes(client_id: str, secret: str) -> bool:
+    """Whether the RFC's form-encoding alters the id or the secret (only then can a server that
+    compares raw values refuse the encoded ones)."""
+    return quote_plus(client_id) != client_id or quote_plus(secret) != secret
 
 
 def signing_key(private_key: str) -> tuple[Any, str, dict[str, Any]]:
@@ -80,12 +94,36 @@ def signing_key(private_key: str) -> tuple[Any, str, dict[str, Any]]:
     )
 
 
-def client_assertion(
-    client_id: str, audience: str, now: datetime, *, secret: str | None, private_key: str | None
-) -> str:
-    """RFC 7523 §3: iss = sub = client id, aud = token endpoint, a fresh jti, a short exp."""
+def sign_with_key(claims: dict[str, Any], private_key: str, key_id: str = "") -> str:
+    """A JWT signed with a PEM key or a private JWK; `key_id`, when given, is the header's kid."""
     import jwt
 
+    key, alg, header = signing_key(private_key)
+    if key_id:
+        header = {**header, "kid": key_id}
+    return jwt.encode(claims, key, algorithm=alg, headers=header or None)
+
+
+def sign_with_secret(claims: dict[str, Any], secret: str) -> str:
+    """An HS256 JWT. PyJWT warns about short keys on stderr; the caller says it in plain words
+    (SHORT_SECRET_NOTE) instead, so the library's warning is silenced here."""
+    import jwt
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", jwt.InsecureKeyLengthWarning)
+        return jwt.encode(claims, secret, algorithm="HS256")
+
+
+def client_assertion(
+    client_id: str,
+    audience: str,
+    now: datetime,
+    *,
+    secret: str | None,
+    private_key: str | None,
+    key_id: str = "",
+) -> str:
+    """RFC 7523 §3: iss = sub = client id, aud = token endpoint, a fresh jti, a short exp."""
     claims = {
         "iss": client_id,
         "sub": client_id,
@@ -95,11 +133,10 @@ def client_assertion(
         "exp": int((now + ASSERTION_LIFETIME).timestamp()),
     }
     if private_key is not None:
-        key, alg, header = signing_key(private_key)
-        return jwt.encode(claims, key, algorithm=alg, headers=header or None)
+        return sign_with_key(claims, private_key, key_id)
     if secret is None:
         raise ProfileError("The client secret is missing.", "Enter the client secret.")
-    return jwt.encode(claims, secret, algorithm="HS256")
+    return sign_with_secret(claims, secret)
 
 
 @dataclass(frozen=True)
@@ -116,6 +153,8 @@ class AuthInput:
     credentials: Credentials
     endpoint: str  # the audience of client assertions (RFC 7523 §3)
     now: datetime
+    basic_encoding: BasicEncoding = BasicEncoding.AUTO
+    key_id: str = ""
 
 
 def _secret(data: AuthInput) -> str:
@@ -124,7 +163,10 @@ def _secret(data: AuthInput) -> str:
 
 
 def _basic(data: AuthInput) -> ClientAuth:
-    return ClientAuth(headers={"Authorization": basic_credentials(data.client_id, _secret(data))})
+    raw = data.basic_encoding is BasicEncoding.RAW
+    return ClientAuth(
+        headers={"Authorization": basic_credentials(data.client_id, _secret(data), raw=raw)}
+    )
 
 
 def _post(data: AuthInput) -> ClientAuth:
@@ -155,8 +197,14 @@ def _private_key_jwt(data: AuthInput) -> ClientAuth:
         data.now,
         secret=None,
         private_key=data.credentials.private_key,
+        key_id=data.key_id,
     )
     return _assertion(assertion, data)
+
+
+def _none(data: AuthInput) -> ClientAuth:
+    # The JWT-bearer grant's assertion is both grant and proof (app/core/grants.py).
+    return ClientAuth()
 
 
 STRATEGIES: dict[AuthMethod, Callable[[AuthInput], ClientAuth]] = {
@@ -164,6 +212,7 @@ STRATEGIES: dict[AuthMethod, Callable[[AuthInput], ClientAuth]] = {
     AuthMethod.CLIENT_SECRET_POST: _post,
     AuthMethod.CLIENT_SECRET_JWT: _secret_jwt,
     AuthMethod.PRIVATE_KEY_JWT: _private_key_jwt,
+    AuthMethod.JWT_BEARER: _none,
 }
 
 
@@ -182,4 +231,17 @@ def authenticate(
             f"The profile “{profile.name}” has no private key.",
             "Choose the private key file in the profile (it is kept in the OS keychain).",
         )
-    return STRATEGIES[method](AuthInput(profile.client_id, credentials, endpoint, now))
+    data = AuthInput(
+        profile.client_id, credentials, endpoint, now, profile.basic_encoding, profile.key_id
+    )
+    return STRATEGIES[method](data)
+
+
+def auth_notes(profile: Profile, credentials: Credentials) -> tuple[str, ...]:
+    """Plain sentences about the credentials themselves, shown with the token they obtained."""
+    secret = credentials.client_secret or ""
+    if profile.auth_method is AuthMethod.CLIENT_SECRET_JWT and (
+        0 < len(secret.encode()) < MIN_HMAC_KEY_BYTES
+    ):
+        return (SHORT_SECRET_NOTE,)
+    return ()

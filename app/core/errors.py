@@ -8,6 +8,10 @@ prints `message` and `hint` to stderr.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from app.core.profiles import AuthMethod
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,9 @@ class OAuthServerError(TokendeskError):
         self.error_uri = error_uri
         self.status = status
         self.retry_after = retry_after
+        # Another client authentication method the server's metadata or answer points at; the
+        # window offers it as one click (app/core/auth_choice.py sets it).
+        self.suggested_method: AuthMethod | None = None
 
 
 class NetworkError(TokendeskError):

@@ -9,8 +9,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
-from app.core.client_auth import Credentials, authenticate
-from app.core.errors import BadResponseError, DiscoveryError, Exchange
+from app.core import auth_choice, basic_fallback
+from app.core.client_auth import Credentials, auth_notes, authenticate
+from app.core.errors import BadResponseError, DiscoveryError, Exchange, OAuthServerError
+from app.core.grants import grant_form
 from app.core.oauth_errors import error_from_response
 from app.core.profiles import Profile
 from app.core.tokens import Token, token_from_response
@@ -103,7 +105,8 @@ def build_token_request(
     now: datetime,
 ) -> httpx.Request:
     auth = authenticate(profile, credentials, token_endpoint, now)
-    form: list[tuple[str, str]] = [("grant_type", "client_credentials"), *auth.form]
+    grant = grant_form(profile, credentials, token_endpoint, now)
+    form: list[tuple[str, str]] = [*grant, *auth.form]
     if profile.scopes:
         form.append(("scope", profile.scope_string))
     if profile.audience:
@@ -153,6 +156,39 @@ async def request_token(
     token_endpoint: str,
     now: datetime,
     timeouts: Timeouts = Timeouts(),
+    advertised_methods: tuple[str, ...] = (),
+) -> Token:
+    """A token for `profile`. Basic credentials the server refuses form-encoded are tried once
+    as typed (basic_fallback.py); what that teaches is in `Token.learned`. `advertised_methods`
+    (the server's token_endpoint_auth_methods_supported, when known) lets a refusal name the
+    method to try instead."""
+    try:
+        return await _token_exchange(
+            client, profile, credentials, token_endpoint, now=now, timeouts=timeouts
+        )
+    except OAuthServerError as exc:
+        auth_choice.suggest_instead(exc, profile, credentials, advertised_methods)
+        if not basic_fallback.should_retry_raw(profile, credentials, exc):
+            raise
+        raw = basic_fallback.as_typed(profile)
+        try:
+            token = await _token_exchange(
+                client, raw, credentials, token_endpoint, now=now, timeouts=timeouts
+            )
+        except OAuthServerError:
+            raise exc from None
+        return basic_fallback.learned_raw(token)
+
+
+async def _token_exchange(
+    client: httpx.AsyncClient,
+    profile: Profile,
+    /,
+    credentials: Credentials,
+    token_endpoint: str,
+    *,
+    now: datetime,
+    timeouts: Timeouts,
 ) -> Token:
     request = build_token_request(client, profile, credentials, token_endpoint, now)
     response = await send(
@@ -167,7 +203,9 @@ async def request_token(
         return describe_exchange(request, response, credentials.values)
 
     if response.status != 200:
-        raise error_from_response(response, exchange(), what="the token endpoint")
+        raise error_from_response(
+            response, exchange(), what="the token endpoint", auth_method=profile.auth_method
+        )
     data, warning = _json_body(response)
     if data is None:
         kind = response.content_type or "no content type"
@@ -186,8 +224,14 @@ async def request_token(
         token = token_from_response(data, now)
     except BadResponseError as exc:
         raise BadResponseError(exc.message, exc.hint, exchange=exchange()) from None
+    notes = auth_notes(profile, credentials)
     if warning:
-        token = replace(token, warnings=(*token.warnings, warning))
+        notes = (*notes, warning)
+    if "scope" not in data and not token.scopes and profile.scopes:
+        # RFC 6749 §5.1: no scope in the answer means the requested ones were granted.
+        token = replace(token, scopes=profile.scopes, scopes_as_requested=True)
+    if notes:
+        token = replace(token, warnings=(*token.warnings, *notes))
     missing = [s for s in profile.scopes if s not in token.scopes]
     if missing and token.scopes:
         # Many servers drop scopes a client may not have without saying so; the API's 403

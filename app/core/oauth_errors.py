@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime
 
 from app.core.errors import BadResponseError, Exchange, OAuthServerError
+from app.core.profiles import AuthMethod
 from app.core.transport import RawResponse
 
 EXPLANATIONS: dict[str, tuple[str, str]] = {
@@ -57,6 +58,35 @@ EXPLANATIONS: dict[str, tuple[str, str]] = {
 }
 
 
+# invalid_client names what the client proved itself with: a rejected key is not a wrong secret.
+KEY_REFUSALS: dict[AuthMethod, tuple[str, str]] = {
+    AuthMethod.PRIVATE_KEY_JWT: (
+        "The identity server did not accept the assertion signed with your private key.",
+        "Check the client ID, that the server holds this key's public half (and its key ID, "
+        "if it selects keys by kid), and that the key has not been rotated.",
+    ),
+    AuthMethod.CLIENT_SECRET_JWT: (
+        "The identity server did not accept the assertion signed with your client secret.",
+        "Check the client ID and secret, and that the server expects client_secret_jwt.",
+    ),
+    AuthMethod.JWT_BEARER: (
+        "The identity server did not accept the assertion signed with the service account key.",
+        "Check that the key is still active for this service account (keys can be deleted "
+        "or disabled in the console), and the scopes.",
+    ),
+}
+
+
+def _explain(code: str, auth_method: AuthMethod | None) -> tuple[str, str]:
+    # The JWT-bearer grant's assertion is the grant, so its refusal is invalid_grant.
+    refused = "invalid_grant" if auth_method is AuthMethod.JWT_BEARER else "invalid_client"
+    if auth_method in KEY_REFUSALS and code in {refused, "invalid_client"}:
+        return KEY_REFUSALS[auth_method]
+    return EXPLANATIONS.get(
+        code, (f"The identity server refused the request ({code}).", "Read the server's reason.")
+    )
+
+
 def retry_after_seconds(value: str | None) -> float | None:
     if not value:
         return None
@@ -72,9 +102,16 @@ def retry_after_seconds(value: str | None) -> float | None:
         return None
 
 
-def error_from_response(response: RawResponse, exchange: Exchange, *, what: str) -> Exception:
+def error_from_response(
+    response: RawResponse,
+    exchange: Exchange,
+    *,
+    what: str,
+    auth_method: AuthMethod | None = None,
+) -> Exception:
     """The typed error for a non-success answer from an OAuth endpoint. `what` names the
-    endpoint in plain words ("the token endpoint")."""
+    endpoint in plain words ("the token endpoint"); `auth_method` what the client proved itself
+    with, so a refusal names the key or the secret."""
     body: object = None
     if response.body:
         try:
@@ -85,10 +122,7 @@ def error_from_response(response: RawResponse, exchange: Exchange, *, what: str)
     if isinstance(body, dict) and isinstance(body.get("error"), str):
         code = body["error"]
         description = str(body.get("error_description") or "")
-        message, hint = EXPLANATIONS.get(
-            code,
-            (f"The identity server refused the request ({code}).", "Read the server's reason."),
-        )
+        message, hint = _explain(code, auth_method)
         if description:
             message = f"{message[:-1]}: “{description}”."
         if retry_after is not None:
@@ -113,9 +147,10 @@ def error_from_response(response: RawResponse, exchange: Exchange, *, what: str)
             exchange=exchange,
         )
     if status == 401:
+        message, hint = _explain("invalid_client", auth_method)
         return OAuthServerError(
-            EXPLANATIONS["invalid_client"][0],
-            EXPLANATIONS["invalid_client"][1],
+            message,
+            hint,
             error="invalid_client",
             status=status,
             exchange=exchange,

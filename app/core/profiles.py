@@ -24,6 +24,9 @@ class AuthMethod(StrEnum):
     CLIENT_SECRET_POST = "client_secret_post"
     PRIVATE_KEY_JWT = "private_key_jwt"
     CLIENT_SECRET_JWT = "client_secret_jwt"
+    # Not a client authentication but a grant (RFC 7523 §2.1): a service-account key signs an
+    # assertion that is itself the grant. It sits here so a profile names one way to get a token.
+    JWT_BEARER = "jwt_bearer"
 
     @property
     def label(self) -> str:
@@ -35,11 +38,32 @@ class AuthMethod(StrEnum):
 
     @property
     def needs_secret(self) -> bool:
-        return self is not AuthMethod.PRIVATE_KEY_JWT
+        return not self.needs_private_key
 
     @property
     def needs_private_key(self) -> bool:
-        return self is AuthMethod.PRIVATE_KEY_JWT
+        return self in {AuthMethod.PRIVATE_KEY_JWT, AuthMethod.JWT_BEARER}
+
+
+class BasicEncoding(StrEnum):
+    """How `client_secret_basic` writes the id and secret. RFC 6749 §2.3.1 says form-encoded;
+    several popular server libraries compare them as typed. `auto` tries the RFC first and, when
+    the server refuses and the encoding changed something, the credentials as typed."""
+
+    AUTO = "auto"
+    FORM = "form"
+    RAW = "raw"
+
+    @property
+    def label(self) -> str:
+        return _BASIC_LABELS[self]
+
+
+_BASIC_LABELS = {
+    BasicEncoding.AUTO: "Automatic",
+    BasicEncoding.FORM: "Form-encoded (RFC 6749)",
+    BasicEncoding.RAW: "As typed",
+}
 
 
 _AUTH_LABELS = {
@@ -59,6 +83,10 @@ _AUTH_LABELS = {
         "Client secret, signed assertion",
         "Signs a short-lived assertion with the client secret (HMAC).",
     ),
+    AuthMethod.JWT_BEARER: (
+        "Service account key (JWT bearer grant)",
+        "Signs a short-lived assertion with the service account's private key (RFC 7523).",
+    ),
 }
 
 # Token request fields Tokendesk sets itself; extra parameters may not override them.
@@ -72,6 +100,7 @@ RESERVED_PARAMS = frozenset(
         "scope",
         "resource",
         "audience",
+        "assertion",
     }
 )
 
@@ -96,6 +125,13 @@ class Profile:
     token_url: str = ""
     issuer_url: str = ""
     auth_method: AuthMethod = AuthMethod.CLIENT_SECRET_BASIC
+    # False when nobody picked the method (a default): discovery may then pick one
+    # (app/core/auth_choice.py). Profiles saved before this field existed count as chosen.
+    auth_method_chosen: bool = True
+    basic_encoding: BasicEncoding = BasicEncoding.AUTO
+    # The `kid` header of signed assertions (Okta selects keys by it; a service-account key's
+    # private_key_id). Empty: no kid, or the one a private JWK carries.
+    key_id: str = ""
     scopes: tuple[str, ...] = ()
     audience: str = ""
     resources: tuple[str, ...] = ()
@@ -192,7 +228,7 @@ class Profile:
             value = getattr(self, f.name)
             if isinstance(value, tuple):
                 value = [list(v) if isinstance(v, tuple) else v for v in value]
-            data[f.name] = str(value) if isinstance(value, AuthMethod) else value
+            data[f.name] = str(value) if isinstance(value, StrEnum) else value
         return data
 
     @classmethod
@@ -203,6 +239,8 @@ class Profile:
         try:
             if "auth_method" in values:
                 values["auth_method"] = AuthMethod(values["auth_method"])
+            if "basic_encoding" in values:
+                values["basic_encoding"] = BasicEncoding(values["basic_encoding"])
             for key in ("scopes", "resources"):
                 if key in values:
                     values[key] = tuple(str(v) for v in values[key])
@@ -211,7 +249,7 @@ class Profile:
                     values[key] = tuple((str(k), str(v)) for k, v in values[key])
             if "allowed_origins" in values:
                 values["allowed_origins"] = tuple(str(v) for v in values["allowed_origins"])
-            for key in ("verify_tls", "auto_refresh"):
+            for key in ("verify_tls", "auto_refresh", "auth_method_chosen"):
                 if key in values and not isinstance(values[key], bool):
                     raise TypeError(key)
             return cls(**values)

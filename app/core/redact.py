@@ -6,7 +6,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, quote_plus
 
 REDACTED = "«redacted»"
 
@@ -47,8 +47,12 @@ def redact_headers(headers: Iterable[tuple[str, str]]) -> tuple[tuple[str, str],
 
 
 def redact_form(body: str) -> str:
+    """The form body with secret fields replaced; the marker is left readable (urlencode would
+    percent-encode it to %C2%AB…, whatever `safe` says: it only keeps ASCII)."""
     pairs = parse_qsl(body, keep_blank_values=True)
-    return urlencode([(k, REDACTED if k in SECRET_FIELDS else v) for k, v in pairs], safe="«»")
+    return "&".join(
+        f"{quote_plus(k)}={REDACTED if k in SECRET_FIELDS else quote_plus(v)}" for k, v in pairs
+    )
 
 
 def _redact_json_value(value: Any) -> Any:

@@ -192,6 +192,7 @@ class TokenManager:
             token_endpoint=endpoint,
             now=self.now(),
             timeouts=self._timeouts,
+            advertised_methods=self._advertised_methods(profile),
         )
 
     async def _fetch(self, profile: Profile) -> Token:
@@ -271,6 +272,11 @@ class TokenManager:
             if found.token_endpoint == token_url:
                 return found
         return None
+
+    def _advertised_methods(self, profile: Profile) -> tuple[str, ...]:
+        """The server's auth methods when its metadata is already known (no request for it)."""
+        cached = self._metadata.get(profile.issuer_url or profile.token_url)
+        return cached[0].auth_methods if cached and cached[0] else ()
 
     async def token_endpoint(self, profile: Profile) -> str:
         if profile.token_url:

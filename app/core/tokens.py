@@ -61,6 +61,13 @@ class Token:
     source: TokenSource = TokenSource.FETCHED
     extra: dict[str, Any] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    # The server's answer had no `scope`, so `scopes` are the requested ones (RFC 6749 §5.1):
+    # show them marked "as requested".
+    scopes_as_requested: bool = False
+    # Settings this fetch found the server needs ({"basic_encoding": "raw"}), for the
+    # application layer to save on the profile once. Never cached: only the fetch that learned
+    # it carries it.
+    learned: dict[str, str] = field(default_factory=dict)
 
     @property
     def lifetime(self) -> timedelta | None:
@@ -112,6 +119,7 @@ class Token:
                 "source": str(self.source),
                 "extra": self.extra,
                 "warnings": list(self.warnings),
+                "scopes_as_requested": self.scopes_as_requested,
             }
         )
 
@@ -130,6 +138,7 @@ class Token:
                 source=TokenSource(data.get("source", "fetched")),
                 extra=dict(data.get("extra", {})),
                 warnings=tuple(str(w) for w in data.get("warnings", [])),
+                scopes_as_requested=data.get("scopes_as_requested") is True,
             )
         except (ValueError, KeyError, TypeError, OverflowError):
             return None

@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from app.core.basic_fallback import apply_learned
 from app.core.client_auth import Credentials
 from app.core.errors import KeychainError, ProfileError, TokendeskError
 from app.core.http_clients import HttpClients
@@ -23,7 +24,7 @@ from app.core.jwtinfo import DecodedJwt
 from app.core.profiles import Profile, new_profile_id
 from app.core.request_spec import RequestSpec
 from app.core.secrets import SecretKind, SecretStore
-from app.core.token_manager import TokenManager
+from app.core.token_manager import TokenEvent, TokenManager
 from app.core.tokens import Token, TokenState
 from app.desk import events
 from app.desk.lookup import find_profile, unique_name
@@ -73,10 +74,23 @@ class Desk:
         self._hub = events.Hub()
         self.keychain_error: KeychainError | None = None
         self.sandbox: Sandbox | None = None
-        self._unsubscribe = tokens.subscribe(self._hub.emit)
+        self._unsubscribe = tokens.subscribe(self._token_changed)
 
     def subscribe(self, listener: events.Listener) -> Callable[[], None]:
         return self._hub.subscribe(listener)
+
+    def _token_changed(self, event: TokenEvent) -> None:
+        """A fetch may have learned how the server wants the client to sign in (e.g. Basic
+        credentials as typed): keep it on the profile, so the next fetch needs no retry."""
+        token = event.token
+        profile = self.store.get(event.profile_id)
+        if event.reason == "fetched" and token is not None and token.learned and profile:
+            learned = apply_learned(profile, token)
+            if learned != profile:
+                self.store.save(learned)
+                log.info("Saved what the server taught about profile %s", profile.id)
+                self._hub.emit(events.ProfilesChanged())
+        self._hub.emit(event)
 
     @property
     def history(self) -> HistoryStore:
