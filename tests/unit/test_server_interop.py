@@ -60,13 +60,14 @@ def test_a_client_id_with_a_colon_is_never_sent_raw() -> None:
     assert not should_retry_raw(profile(basic_encoding=BasicEncoding.RAW), creds, error)
 
 
-def test_basic_encoding_is_saved_and_read_back_and_changes_the_fingerprint() -> None:
+def test_basic_encoding_is_saved_and_read_back_and_keeps_the_cached_token() -> None:
+    """How the secret is encoded does not change which token the client gets."""
     raw = profile(basic_encoding=BasicEncoding.RAW)
     data = json.loads(json.dumps(raw.to_dict()))
     assert data["basic_encoding"] == "raw"
     assert Profile.from_dict(data) == raw
     assert Profile.from_dict({"name": "old", "client_id": "c"}).basic_encoding is BasicEncoding.AUTO
-    assert fingerprint(raw) != fingerprint(profile(id=raw.id))
+    assert fingerprint(raw) == fingerprint(profile(id=raw.id))
 
 
 def test_discovery_picks_a_method_and_says_why() -> None:

@@ -10,7 +10,7 @@ from PySide6.QtCore import QObject, Signal
 
 from app.core.client_auth import signing_key
 from app.core.errors import ProfileError, TokendeskError
-from app.core.profiles import AuthMethod, Profile
+from app.core.profiles import Profile
 from app.core.timefmt import span
 from app.services.workbench import Workbench
 from app.ui.profiles.editor import ProfileEditor
@@ -190,9 +190,7 @@ class ProfilesController(QObject):
         profile = self.current()
         if profile is None:
             return
-        what = (
-            "private key" if profile.auth_method is AuthMethod.PRIVATE_KEY_JWT else "client secret"
-        )
+        what = "private key" if profile.auth_method.needs_private_key else "client secret"
         if not self._prompter().confirm(
             "Delete profile?",
             f"Delete “{profile.name}”?\n\nIts {what} and its cached token will be removed from "
