@@ -14,13 +14,13 @@ from app.core.profiles import AuthMethod, Profile, split_scopes
 
 
 def read_private_key(path: Path) -> str:
-    from app.core.client_auth import signing_key
+    from app.desk import Desk
 
     try:
         text = path.expanduser().read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise CliError(f"The private key file {path} could not be read: {exc}.") from exc
-    signing_key(text)  # raises ProfileError with a plain message when unusable
+    Desk.check_private_key(text)  # raises ProfileError with a plain message when unusable
     return text
 
 

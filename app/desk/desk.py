@@ -11,13 +11,12 @@ import logging
 import shutil
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.core.basic_fallback import apply_learned
-from app.core.client_auth import Credentials
+from app.core.client_auth import Credentials, signing_key
 from app.core.errors import KeychainError, ProfileError, TokendeskError
 from app.core.http_clients import HttpClients
 from app.core.jwtinfo import DecodedJwt
@@ -25,9 +24,10 @@ from app.core.profiles import Profile, new_profile_id
 from app.core.request_spec import RequestSpec
 from app.core.secrets import SecretKind, SecretStore
 from app.core.token_manager import TokenEvent, TokenManager
-from app.core.tokens import Token, TokenState
+from app.core.tokens import Token
 from app.desk import events
 from app.desk.lookup import find_profile, unique_name
+from app.desk.views import TokenView
 from app.storage.profile_store import ProfileStore, export_profiles, import_profiles
 
 if TYPE_CHECKING:
@@ -40,15 +40,6 @@ log = logging.getLogger(__name__)
 
 SANDBOX_ID = "sandbox"
 USER_SECRETS = (SecretKind.CLIENT_SECRET, SecretKind.PRIVATE_KEY)
-
-
-@dataclass(frozen=True)
-class TokenView:
-    """What a widget needs to show a profile's token: no store, no manager."""
-
-    token: Token | None
-    state: TokenState
-    error: TokendeskError | None
 
 
 class Desk:
@@ -124,6 +115,11 @@ class Desk:
         self.keychain_error = None
         self._hub.emit(events.KeychainChecked(None, self.secrets_in_memory))
         return moved
+
+    @staticmethod
+    def check_private_key(text: str) -> None:
+        """Raises a plain ProfileError when the key cannot sign client assertions."""
+        signing_key(text)
 
     async def stored_secrets(self, profile: Profile) -> set[SecretKind]:
         return {kind for kind in USER_SECRETS if await self._secrets.get(profile.id, kind)}

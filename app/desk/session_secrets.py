@@ -9,10 +9,15 @@ from __future__ import annotations
 
 import logging
 
-from app.core.errors import KeychainError
+from app.core.errors import InsecureKeychainError, KeychainError, NoKeychainError
 from app.core.secrets import SecretKind, SecretStore
 
 log = logging.getLogger(__name__)
+
+# Only these mean "there is no keychain to use". A locked keychain, a timeout or a refused call
+# are worth telling the person, not a reason to stop using the keychain for the whole session:
+# a delete that skipped the keychain would orphan the secret there.
+ABSENT = (NoKeychainError, InsecureKeychainError)
 
 
 class SessionSecretStore:
@@ -31,6 +36,9 @@ class SessionSecretStore:
         return self.in_memory or profile_id in self._memory_only
 
     def _fall_back(self, exc: KeychainError) -> None:
+        if not isinstance(exc, ABSENT):
+            log.warning("Keychain call failed: %s %s", exc.message, exc.details)
+            raise exc
         if self.keychain_error is None:
             log.warning("Keychain unavailable, keeping secrets in memory: %s", exc.message)
         self.keychain_error = exc

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
-from app.core.token_manager import TokenEvent
 from app.desk import Desk, events
+from app.desk.views import TokenEvent
 
 
 class Workbench(QObject):

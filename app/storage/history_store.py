@@ -209,5 +209,7 @@ class HistoryStore:
             self._db.execute("DELETE FROM saved WHERE id = ?", (saved_id,))
 
     def forget_profile(self, profile_id: str) -> None:
+        """A deleted profile leaves nothing behind: its saved requests and its history."""
         with self._lock, self._db:
             self._db.execute("DELETE FROM saved WHERE profile_id = ?", (profile_id,))
+            self._db.execute("DELETE FROM history WHERE profile_id = ?", (profile_id,))

@@ -1,4 +1,6 @@
-"""Rule 1: app/core and app/storage never import Qt (nor qasync, which pulls Qt in)."""
+"""The fences: app/core, app/storage and app/desk never import Qt (nor qasync, which pulls Qt in);
+core depends on nothing above it; the CLI and the window reach the domain only through the
+application layer (app/desk), never the stores or the engine it wraps."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ import sys
 from pathlib import Path
 
 APP = Path(__file__).resolve().parents[2] / "app"
-FENCED = ("core", "storage")
+FENCED = ("core", "storage", "desk")
 FORBIDDEN = ("PySide6", "PyQt5", "PyQt6", "shiboken6", "qasync", "app.ui", "app.services")
 
 
@@ -55,3 +57,51 @@ def test_the_fence_check_would_catch_an_offender(tmp_path: Path) -> None:
     sneaky = tmp_path / "sneaky.py"
     sneaky.write_text("from PySide6.QtCore import QObject\n")
     assert any(n.startswith(FORBIDDEN) for n in imported_modules(sneaky))
+
+
+# What the application layer wraps: the stores and the engine. Domain types (profiles, tokens,
+# errors, request specs) stay importable: they are the layer's vocabulary.
+WRAPPED = (
+    "app.storage",
+    "app.core.token_manager",
+    "app.core.oauth",
+    "app.core.client_auth",
+    "app.core.http_clients",
+    "app.core.transport",
+    "app.core.api_call",
+    "app.sandbox",
+)
+
+
+def modules_under(*parts: str) -> list[Path]:
+    found: list[Path] = []
+    for part in parts:
+        target = APP / part
+        found += list(target.rglob("*.py")) if target.is_dir() else [target]
+    return found
+
+
+def test_core_imports_nothing_above_it() -> None:
+    offenders = {
+        f"{path.relative_to(APP.parent)}: {name}"
+        for path in (APP / "core").rglob("*.py")
+        for name in imported_modules(path)
+        if name.startswith(("app.storage", "app.desk", "app.services", "app.ui", "app.cli"))
+    }
+    assert not offenders
+
+
+def test_the_window_and_the_cli_go_through_the_application_layer() -> None:
+    offenders = {
+        f"{path.relative_to(APP.parent)}: {name}"
+        for path in modules_under("ui", "cli", "services")
+        for name in imported_modules(path)
+        if name.startswith(WRAPPED)
+    }
+    assert not offenders
+
+
+def test_the_layer_fence_would_catch_a_shortcut(tmp_path: Path) -> None:
+    shortcut = tmp_path / "shortcut.py"
+    shortcut.write_text("from app.storage.profile_store import ProfileStore\n")
+    assert any(n.startswith(WRAPPED) for n in imported_modules(shortcut))

@@ -16,8 +16,8 @@ from app.core.curl import TOKEN_PLACEHOLDER, from_curl, to_curl
 from app.core.errors import ConsentNeeded, TokendeskError
 from app.core.profiles import Profile
 from app.core.request_spec import AuthMode, RequestSpec
+from app.desk.views import HistoryEntry
 from app.services.workbench import Workbench
-from app.storage.history_store import HistoryEntry
 from app.ui.composer.panel import RequestsPanel
 from app.ui.prompter import Prompter
 from app.ui.response.presenter import BodyPresenter

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
-from app.core.client_auth import signing_key
 from app.core.errors import ProfileError, TokendeskError
 from app.core.profiles import Profile
 from app.core.timefmt import span
@@ -120,7 +119,9 @@ class ProfilesController(QObject):
 
     async def _save(self, profile: Profile, secret: str, key: str) -> None:
         if key:
-            signing_key(key)  # a clear error now beats one at the first token request
+            self.desk.check_private_key(
+                key
+            )  # a clear error now beats one at the first token request
         saved = await self.desk.save_profile(
             profile, secret=secret or None, private_key=key or None
         )

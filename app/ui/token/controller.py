@@ -13,8 +13,8 @@ from app.core.errors import TokendeskError
 from app.core.jwtinfo import DecodedJwt
 from app.core.profiles import Profile
 from app.core.timefmt import countdown, span, state_words
-from app.core.token_manager import TokenEvent
 from app.core.tokens import TokenState
+from app.desk.views import TokenEvent
 from app.services.workbench import Workbench
 from app.ui.clipboard import ClipboardGuard
 from app.ui.profiles.list_panel import ProfileListPanel
