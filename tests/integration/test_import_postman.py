@@ -253,7 +253,7 @@ def test_reimport_updates_without_duplicates_and_says_what_changed(tmp_path: Pat
 
     unchanged, changed, saved, secrets, store = asyncio.run(scenario())
     assert unchanged == ["Orders API: no changes"]
-    assert changed == ["Orders API: changed scopes, environments"]
+    assert changed == ["Orders API: changed scopes, variables"]
     assert saved == 5
     (profile,) = store.load()
     staging = effective_profile(profile, "Staging")
