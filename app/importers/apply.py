@@ -18,8 +18,6 @@ from app.importers.plan import ImportPlan, PlannedProfile, SecretUse
 from app.storage.history_store import HistoryStore, ImportedRequest
 from app.storage.profile_store import ProfileStore
 
-# A collection without client-credentials auth still imports: its profile waits for these.
-_FILLED_LATER = {"client_id", "token_url"}
 # Fields a person may have set on an imported profile that no source knows about: kept.
 _KEPT_ON_UPDATE = (
     "name",
@@ -114,7 +112,7 @@ def _validate(targets: list[tuple[PlannedProfile, Profile]]) -> None:
         (profile.name, problem)
         for _, profile in targets
         for problem in profile.problems()
-        if problem.blocking and problem.field not in _FILLED_LATER
+        if problem.blocking and not _filled_later(profile, problem)
     ]
     if problems:
         name, first = problems[0]
@@ -123,6 +121,15 @@ def _validate(targets: list[tuple[PlannedProfile, Profile]]) -> None:
             "Nothing was imported. Fix it in the source file and import again.",
             details="\n".join(f"{n}: {p.field}: {p.message}" for n, p in problems),
         )
+
+
+def _filled_later(profile: Profile, problem: Problem) -> bool:
+    """A missing client ID or token URL: the profile imports and waits for them."""
+    if problem.field == "client_id":
+        return not profile.client_id
+    if problem.field == "token_url":
+        return not profile.token_url and not profile.issuer_url
+    return False
 
 
 async def _store_secrets(

@@ -1,4 +1,4 @@
-"""Rule 1: app/core and app/storage never import Qt (nor qasync, which pulls Qt in)."""
+"""Rule 1: app/core, app/storage and app/importers never import Qt (nor qasync, which pulls Qt in)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 APP = Path(__file__).resolve().parents[2] / "app"
-FENCED = ("core", "storage")
+FENCED = ("core", "storage", "importers")
 FORBIDDEN = ("PySide6", "PyQt5", "PyQt6", "shiboken6", "qasync", "app.ui", "app.services")
 
 
