@@ -1,4 +1,4 @@
-"""Rule 1: app/core, app/storage and app/importers never import Qt (nor qasync, which pulls Qt in)."""
+"""Rule 1: app/core, app/storage and app/importers never import Qt (nor qasync)."""
 
 from __future__ import annotations
 
