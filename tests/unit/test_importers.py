@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 
 from app.core.errors import ImportSourceError, KeychainError
+from app.core.secrets import SecretKind
 from app.importers import Format, common, detect, read_sources
 from app.importers.apply import apply_plan
 from app.importers.bruno import parse_bru
 from app.storage.history_store import HistoryStore
 from app.storage.profile_store import ProfileStore
-from app.storage.secrets import MemorySecretStore, SecretKind
+from tests.support.memory_secrets import MemorySecretStore
 
 COLLECTION = {
     "info": {
