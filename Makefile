@@ -9,6 +9,8 @@ STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 IDP := tests/idp
 IDP_STAMP := $(IDP)/node_modules/.installed
+PEERS := tests/peers
+PEERS_STAMP := $(PEERS)/node_modules/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # Debian packages the test suite needs: a real Secret Service keychain on a private D-Bus,
@@ -23,7 +25,7 @@ RUN_DEBS := libegl1 libgl1 libfontconfig1 libxkbcommon-x11-0 libxcb-cursor0 libx
 run: $(STAMP) system-deps-run
 	$(BIN)/tokendesk
 
-test: system-deps-test $(DEV_STAMP) $(IDP_STAMP)
+test: system-deps-test $(DEV_STAMP) $(IDP_STAMP) $(PEERS_STAMP)
 	$(BIN)/ruff check app tests
 	$(BIN)/ruff format --check app tests
 	$(BIN)/mypy
@@ -63,6 +65,12 @@ $(IDP_STAMP): $(IDP)/package.json $(IDP)/package-lock.json
 	cd $(IDP) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# The peers' own tools (postman-collection, newman, @usebruno/lang, @usebruno/cli), pinned: they
+# write import fixtures and run them as the oracle for what Tokendesk sends after importing.
+$(PEERS_STAMP): $(PEERS)/package.json $(PEERS)/package-lock.json
+	cd $(PEERS) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 # Benchmarks, each beside its baseline in the same run; writes bench/results.json. Not a gate.
 bench: $(DEV_STAMP) $(IDP_STAMP) system-deps-test
 	$(BIN)/python -m tests.bench.harness
@@ -77,4 +85,4 @@ screenshots: system-deps-test $(DEV_STAMP) $(IDP_STAMP)
 	TOKENDESK_SCREENSHOTS_DIR=$(CURDIR)/resources/screenshots $(BIN)/python -m pytest -q tests/gui/test_screenshots.py
 
 clean:
-	rm -rf build dist $(VENV) $(IDP)/node_modules .mypy_cache .ruff_cache .pytest_cache
+	rm -rf build dist $(VENV) $(IDP)/node_modules $(PEERS)/node_modules .mypy_cache .ruff_cache .pytest_cache

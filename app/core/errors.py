@@ -185,3 +185,9 @@ class ConsentNeeded(TokendeskError):
     def __init__(self, message: str, hint: str, *, origin: str) -> None:
         super().__init__(message, hint)
         self.origin = origin
+
+
+class ImportSourceError(TokendeskError):
+    """A file to import is of another kind, damaged, too large or too deep; nothing was written."""
+
+    code = "import"

@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
 
+from app.core.environments import Environment, apply_environment, name_problems
 from app.core.errors import ProfileError
 
 
@@ -145,6 +146,10 @@ class Profile:
     allowed_origins: tuple[str, ...] = ()
     # {{name}} values for the composer's URL, headers and body.
     variables: tuple[tuple[str, str], ...] = ()
+    # Named overrides (dev, staging, production); see environments.py.
+    environments: tuple[Environment, ...] = ()
+    # Where an import made it ("postman:<collection id>"), so importing it again updates it.
+    import_source: str = ""
     id: str = field(default_factory=new_profile_id)
 
     def with_changes(self, **changes: Any) -> Profile:
@@ -176,6 +181,7 @@ class Profile:
             if value:
                 found += _url_problems(name, value)
         found += self._list_problems()
+        found += self._environment_problems()
         return found
 
     def _list_problems(self) -> list[Problem]:
@@ -212,6 +218,17 @@ class Profile:
             found.append(Problem("scopes", "Scopes are single words separated by spaces."))
         return found
 
+    def _environment_problems(self) -> list[Problem]:
+        found = [Problem("environments", message) for message in name_problems(self.environments)]
+        if found:
+            return found
+        for env in self.environments:
+            found += [
+                Problem(p.field, f"In “{env.name}”: {p.message}", p.blocking)
+                for p in apply_environment(self, env).problems()
+            ]
+        return found
+
     def check(self) -> None:
         """Raise a ProfileError naming the first blocking problem."""
         blocking = [p for p in self.problems() if p.blocking]
@@ -226,7 +243,9 @@ class Profile:
         data: dict[str, Any] = {}
         for f in fields(self):
             value = getattr(self, f.name)
-            if isinstance(value, tuple):
+            if f.name == "environments":
+                value = [env.to_dict() for env in value]
+            elif isinstance(value, tuple):
                 value = [list(v) if isinstance(v, tuple) else v for v in value]
             data[f.name] = str(value) if isinstance(value, StrEnum) else value
         return data
@@ -247,6 +266,10 @@ class Profile:
             for key in ("extra_params", "variables"):
                 if key in values:
                     values[key] = tuple((str(k), str(v)) for k, v in values[key])
+            if "environments" in values:
+                values["environments"] = tuple(
+                    Environment.from_dict(env) for env in values["environments"]
+                )
             if "allowed_origins" in values:
                 values["allowed_origins"] = tuple(str(v) for v in values["allowed_origins"])
             for key in ("verify_tls", "auto_refresh", "auth_method_chosen"):

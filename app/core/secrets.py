@@ -11,6 +11,8 @@ class SecretKind(StrEnum):
     CLIENT_SECRET = "client_secret"
     PRIVATE_KEY = "private_key"
     TOKEN = "token"
+    # A profile's secret {{variables}} (API keys found on import), one JSON object of name: value.
+    VARIABLES = "variables"
 
 
 class SecretStore(Protocol):

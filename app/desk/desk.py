@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.core.basic_fallback import apply_learned
 from app.core.client_auth import Credentials, signing_key
+from app.core.environments import effective_profile, environment_id, secret_variables
 from app.core.errors import KeychainError, ProfileError, TokendeskError
 from app.core.http_clients import HttpClients
 from app.core.jwtinfo import DecodedJwt
@@ -33,6 +34,8 @@ from app.storage.profile_store import ProfileStore, export_profiles, import_prof
 if TYPE_CHECKING:
     from app.core.api_response import ApiResponse
     from app.desk.api import ApiSender
+    from app.importers.apply import ApplyReport
+    from app.importers.plan import ImportPlan
     from app.sandbox.sandbox import Sandbox
     from app.storage.history_store import HistoryEntry, HistoryStore, SavedRequest
 
@@ -214,6 +217,8 @@ class Desk:
     async def delete_profile(self, profile: Profile) -> None:
         """Keychain entries first, so a profile is never gone while its secrets linger; then its
         saved requests and history."""
+        for env in profile.environments:
+            await self._tokens.remove_profile(environment_id(profile.id, env.name))
         await self._tokens.remove_profile(profile.id)
         self.store.remove(profile.id)
         self.history.forget_profile(profile.id)
@@ -229,6 +234,23 @@ class Desk:
             self.store.save(profile)
         self._hub.emit(events.ProfilesChanged())
         return imported
+
+    def read_import(self, paths: list[Path]) -> ImportPlan:
+        """What importing these files (Postman, Bruno, …) would create; nothing is written."""
+        from app.importers import read_sources
+
+        return read_sources(paths)
+
+    async def apply_import(self, plan: ImportPlan) -> ApplyReport:
+        """Write a plan: secrets into the keychain first, then profiles and saved requests, all
+        or nothing; importing the same source again updates what it created."""
+        from app.importers.apply import apply_plan
+
+        report = await apply_plan(
+            plan, store=self.store, secrets=self._secrets, history=self.history
+        )
+        self._hub.emit(events.ProfilesChanged())
+        return report
 
     # Tokens --------------------------------------------------------------------------------
 
@@ -261,8 +283,21 @@ class Desk:
     async def cached_token(self, profile: Profile) -> Token | None:
         return await self._tokens.cached(profile)
 
-    async def get_token(self, profile: Profile, *, force: bool = False) -> Token:
-        return await self._tokens.get_token(profile, force=force)
+    def in_environment(self, profile: Profile, env: str | None) -> Profile:
+        """The profile as used in environment `env` (its own id, so its own token and secret);
+        an unknown name is a plain error."""
+        if env and env not in {e.name for e in profile.environments}:
+            names = ", ".join(e.name for e in profile.environments) or "none"
+            raise ProfileError(
+                f"“{profile.name}” has no environment named “{env}”.",
+                f"Environments of this profile: {names}.",
+            )
+        return effective_profile(profile, env)
+
+    async def get_token(
+        self, profile: Profile, *, force: bool = False, env: str | None = None
+    ) -> Token:
+        return await self._tokens.get_token(self.in_environment(profile, env), force=force)
 
     async def paste_token(self, profile: Profile, text: str) -> Token:
         return await self._tokens.set_pasted(profile, text)
@@ -316,8 +351,22 @@ class Desk:
         spec: RequestSpec,
         *,
         progress: Callable[[int], None] | None = None,
+        env: str | None = None,
     ) -> ApiResponse:
-        response, record = await self.api.send(profile, spec, progress=progress)
+        """Send `spec` for `profile` (in environment `env`), with the secret {{variables}} an
+        import put in the keychain; the history entry is written with every secret removed."""
+        sending = profile
+        hidden: dict[str, str] = {}
+        if profile is not None:
+            sending = self.in_environment(profile, env)
+            hidden = await secret_variables(self._secrets, profile, env or "")
+            if hidden:
+                merged = {**sending.variable_map, **hidden}
+                sending = sending.with_changes(variables=tuple(merged.items()))
+        response, record = await self.api.send(sending, spec, progress=progress)
+        if profile is not None:
+            record["profile_id"] = profile.id
+        record["secrets"] = (*record["secrets"], *hidden.values())
         self.history.record(**record)
         self._hub.emit(events.HistoryChanged())
         return response

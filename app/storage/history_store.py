@@ -40,6 +40,13 @@ CREATE TABLE IF NOT EXISTS saved (
     UNIQUE(profile_id, name)
 );
 """
+# Added after the first release: saved requests' folder and note, and whether an import made them
+# (re-importing the same source replaces those, and leaves the person's own saved requests alone).
+SAVED_COLUMNS = (
+    ("folder", "TEXT NOT NULL DEFAULT ''"),
+    ("note", "TEXT NOT NULL DEFAULT ''"),
+    ("imported", "INTEGER NOT NULL DEFAULT 0"),
+)
 SECRET_QUERY = SECRET_FIELDS | {"api_key", "apikey", "key", "sig", "signature", "code"}
 
 
@@ -62,6 +69,26 @@ class SavedRequest:
     profile_id: str
     name: str
     spec: RequestSpec
+    folder: tuple[str, ...] = ()
+    note: str = ""
+    imported: bool = False
+
+
+@dataclass(frozen=True)
+class ImportedRequest:
+    """A saved request an import makes; `name` is unique within its profile."""
+
+    name: str
+    spec: RequestSpec
+    folder: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ImportChanges:
+    added: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
 
 
 def redact_url(url: str) -> str:
@@ -113,7 +140,15 @@ class HistoryStore:
         self._lock = threading.Lock()
         self._db = sqlite3.connect(self.path, check_same_thread=False)
         self._db.executescript(SCHEMA)
+        self._migrate()
         self.path.chmod(0o600)
+
+    def _migrate(self) -> None:
+        with self._db:
+            have = {row[1] for row in self._db.execute("PRAGMA table_info(saved)")}
+            for name, declaration in SAVED_COLUMNS:
+                if name not in have:
+                    self._db.execute(f"ALTER TABLE saved ADD COLUMN {name} {declaration}")
 
     def close(self) -> None:
         with self._lock:
@@ -196,13 +231,66 @@ class HistoryStore:
     def saved(self, profile_id: str) -> list[SavedRequest]:
         with self._lock:
             rows = self._db.execute(
-                "SELECT id, profile_id, name, spec FROM saved WHERE profile_id = ? ORDER BY name",
+                "SELECT id, profile_id, name, spec, folder, note, imported FROM saved"
+                " WHERE profile_id = ? ORDER BY name",
                 (profile_id,),
             ).fetchall()
         return [
-            SavedRequest(row[0], row[1], row[2], RequestSpec.from_dict(json.loads(row[3])))
+            SavedRequest(
+                row[0],
+                row[1],
+                row[2],
+                RequestSpec.from_dict(json.loads(row[3])),
+                tuple(json.loads(row[4])) if row[4] else (),
+                row[5],
+                bool(row[6]),
+            )
             for row in rows
         ]
+
+    def replace_imported(
+        self,
+        profile_id: str,
+        requests: list[ImportedRequest],
+        secrets: tuple[str, ...] = (),
+    ) -> ImportChanges:
+        """Make the profile's imported saved requests exactly `requests`, in one transaction.
+        Saved requests the person made themselves are kept (one of the same name is replaced)."""
+        wanted = {
+            r.name.strip(): (
+                json.dumps(redact_spec(r.spec, secrets).to_dict()),
+                json.dumps(list(r.folder)) if r.folder else "",
+                r.note,
+            )
+            for r in requests
+        }
+        with self._lock, self._db:
+            old = {
+                row[0]: (row[1], row[2], row[3])
+                for row in self._db.execute(
+                    "SELECT name, spec, folder, note FROM saved WHERE profile_id = ?"
+                    " AND imported = 1",
+                    (profile_id,),
+                )
+            }
+            removed = sorted(set(old) - set(wanted))
+            self._db.executemany(
+                "DELETE FROM saved WHERE profile_id = ? AND name = ? AND imported = 1",
+                [(profile_id, name) for name in removed],
+            )
+            now = time.time()
+            self._db.executemany(
+                "INSERT INTO saved (profile_id, name, spec, updated, folder, note, imported)"
+                " VALUES (?, ?, ?, ?, ?, ?, 1) ON CONFLICT(profile_id, name) DO UPDATE SET"
+                " spec = excluded.spec, updated = excluded.updated, folder = excluded.folder,"
+                " note = excluded.note, imported = 1",
+                [(profile_id, name, *row[:1], now, *row[1:]) for name, row in wanted.items()],
+            )
+        return ImportChanges(
+            added=tuple(n for n in wanted if n not in old),
+            changed=tuple(n for n in wanted if n in old and old[n] != wanted[n]),
+            removed=tuple(removed),
+        )
 
     def delete_saved(self, saved_id: int) -> None:
         with self._lock, self._db:

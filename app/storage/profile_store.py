@@ -112,6 +112,18 @@ class ProfileStore:
             profiles[index] = profile
         self._write(profiles)
 
+    def replace_all(self, profiles: list[Profile]) -> None:
+        """Write all profiles at once (an import adds and updates several, all or nothing)."""
+        names = [p.name.strip().casefold() for p in profiles]
+        repeated = next(
+            (p.name for p, n in zip(profiles, names, strict=True) if names.count(n) > 1), None
+        )
+        if repeated is not None:
+            raise ProfileError(
+                f"Two profiles would be named “{repeated}”.", "Rename one of them first."
+            )
+        self._write(profiles)
+
     def remove(self, profile_id: str) -> None:
         self._write([p for p in self.load() if p.id != profile_id])
 

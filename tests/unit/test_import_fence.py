@@ -1,6 +1,6 @@
-"""The fences: app/core, app/storage and app/desk never import Qt (nor qasync, which pulls Qt in);
-core depends on nothing above it; the CLI and the window reach the domain only through the
-application layer (app/desk), never the stores or the engine it wraps."""
+"""The fences: app/core, app/storage, app/desk and app/importers never import Qt (nor qasync,
+which pulls Qt in); core depends on nothing above it; the CLI and the window reach the domain
+only through the application layer (app/desk), never the stores or the engine it wraps."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 APP = Path(__file__).resolve().parents[2] / "app"
-FENCED = ("core", "storage", "desk")
+FENCED = ("core", "storage", "desk", "importers")
 FORBIDDEN = ("PySide6", "PyQt5", "PyQt6", "shiboken6", "qasync", "app.ui", "app.services")
 
 
