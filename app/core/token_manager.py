@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import hashlib
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -29,6 +30,7 @@ from app.core.secrets import SecretKind, SecretStore
 from app.core.tokens import ExpiryPolicy, Token, TokenState, token_from_pasted
 
 Clock = Callable[[], datetime]
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -199,12 +201,15 @@ class TokenManager:
         try:
             token = await self.request(profile)
         except TokendeskError as exc:
+            log.info("Token request for profile %s failed: %s", profile.id, exc.message)
+            log.debug("Details: %s", exc.details)
             self._errors[profile.id] = exc
             self._emit(TokenEvent(profile.id, "failed", self._tokens.get(profile.id), exc))
             raise
         token = await self._store(profile, token)
         self._tokens[profile.id] = token
         self._errors.pop(profile.id, None)
+        log.info("Fetched a token for profile %s (%s)", profile.id, token.token_type)
         self._emit(TokenEvent(profile.id, "fetched", token))
         return token
 

@@ -174,6 +174,7 @@ class Desk:
             self._tokens.stop_auto_refresh(profile.id)
         if profile.auto_refresh:
             self._tokens.start_auto_refresh(profile)
+        log.info("Saved profile %s", profile.id)
         self._hub.emit(events.ProfilesChanged())
         return profile
 
@@ -222,6 +223,7 @@ class Desk:
         await self._tokens.remove_profile(profile.id)
         self.store.remove(profile.id)
         self.history.forget_profile(profile.id)
+        log.info("Deleted profile %s", profile.id)
         self._hub.emit(events.ProfilesChanged())
 
     def export_profiles(self, ids: list[str] | None = None) -> str:
@@ -363,7 +365,10 @@ class Desk:
             if hidden:
                 merged = {**sending.variable_map, **hidden}
                 sending = sending.with_changes(variables=tuple(merged.items()))
+        from app.storage.history_store import redact_url
+
         response, record = await self.api.send(sending, spec, progress=progress)
+        log.debug("%s %s → %s", spec.method, redact_url(record["url"]), response.status)
         if profile is not None:
             record["profile_id"] = profile.id
         record["secrets"] = (*record["secrets"], *hidden.values())

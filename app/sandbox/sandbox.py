@@ -50,7 +50,6 @@ class Sandbox:
         self.identity = HttpServer(self._identity)
         self.api = HttpServer(self._api)
         self._large: bytes | None = None
-        self.tokens_issued = 0
 
     async def start(self) -> SandboxInfo:
         # Generating an RSA key takes a moment of CPU: not on the window's thread.
@@ -165,7 +164,6 @@ class Sandbox:
         token = jwt.encode(
             claims, self._key, algorithm="RS256", headers={"kid": self._kid, "typ": "at+jwt"}
         )
-        self.tokens_issued += 1
         return Response.json(
             200,
             {

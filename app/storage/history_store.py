@@ -102,11 +102,6 @@ def redact_url(url: str) -> str:
     return urlunsplit(split._replace(query=urlencode(pairs, safe="{}$:/«»")))
 
 
-def _secret_header(name: str) -> bool:
-    lowered = name.lower()
-    return lowered in SECRET_HEADERS or any(w in lowered for w in ("token", "secret", "key"))
-
-
 def redact_spec(spec: RequestSpec, secrets: tuple[str, ...] = ()) -> RequestSpec:
     headers = tuple(
         Row(r.name, REDACTED, r.enabled)

@@ -127,11 +127,6 @@ class ProfileStore:
     def remove(self, profile_id: str) -> None:
         self._write([p for p in self.load() if p.id != profile_id])
 
-    def reorder(self, ids: list[str]) -> None:
-        by_id = {p.id: p for p in self.load()}
-        ordered = [by_id.pop(i) for i in ids if i in by_id]
-        self._write(ordered + list(by_id.values()))
-
     def _write(self, profiles: list[Profile]) -> None:
         if self._load_error is not None:
             raise self._load_error

@@ -160,10 +160,6 @@ class KeyringSecretStore:
             self._backend = keyring.get_keyring()
         return self._backend
 
-    @property
-    def backend_name(self) -> str:
-        return backend_name(self._backend) if self._backend is not None else "(not chosen yet)"
-
     def _username(self, profile_id: str, kind: SecretKind) -> str:
         return f"{profile_id}/{kind}"
 

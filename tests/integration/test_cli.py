@@ -272,3 +272,32 @@ def test_export_then_import_carries_no_secrets(
     failed = other("token", "Shared")
     assert failed.returncode == 2
     assert "no client secret" in failed.stderr
+
+
+def test_the_log_of_a_whole_session_holds_no_secret_and_no_token(
+    cli: Cli, idp: IdentityServer, tmp_path: Path
+) -> None:
+    """--verbose writes debug records; none of them may carry the secret or the token."""
+    cli.env["XDG_STATE_HOME"] = str(tmp_path / "state")
+    spec = idp.clients["weird"]
+    assert spec.secret
+    add(cli, idp, "Weird", "weird", "--scope", "api:read")
+    token = cli("--verbose", "token", "Weird").stdout.strip()
+    fresh = cli("--verbose", "token", "Weird", "--fresh").stdout.strip()
+    cli(
+        "profile",
+        "add",
+        "Wrong",
+        "--token-url",
+        idp.token_endpoint,
+        "--client-id",
+        spec.client_id,
+        stdin="wrong-secret-value",
+    )
+    assert cli("--verbose", "--details", "token", "Wrong").returncode == 1
+    assert cli("--verbose", "profile", "remove", "Weird").returncode == 0
+    log = (tmp_path / "state" / "tokendesk" / "log" / "tokendesk.log").read_text()
+    assert "Fetched a token" in log
+    assert "failed" in log
+    for secret in (spec.secret, token, fresh, "wrong-secret-value"):
+        assert secret not in log
