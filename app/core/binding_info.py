@@ -53,14 +53,14 @@ def binding_info(token: Token, profile: Profile, dpop_thumbprint: str | None = N
             mine = certs.x5t_s256(profile.client_cert) if profile.client_cert else ""
         except ProfileError:
             mine = ""
-        matches = mine == x5t
+        same = mine == x5t
         verdict = (
             "the profile's certificate"
-            if matches
+            if same
             else "not the profile's certificate: the API will refuse it"
         )
         return BindingInfo(
-            BoundTo.CERTIFICATE, f"Bound to certificate {_short(x5t)} ({verdict})", x5t, matches
+            BoundTo.CERTIFICATE, f"Bound to certificate {_short(x5t)} ({verdict})", x5t, same
         )
     jkt = cnf.get("jkt")
     if (isinstance(jkt, str) and jkt) or token.token_type.lower() == "dpop":
