@@ -201,6 +201,13 @@ def _secret_jwt(data: AuthInput) -> ClientAuth:
 
 
 def _private_key_jwt(data: AuthInput) -> ClientAuth:
+    key = data.credentials.private_key or ""
+    if data.assertion_cert and key.lstrip().startswith("-----"):
+        from app.core import certs
+
+        # A key that is not the certificate's, or an expired certificate, would be refused as
+        # "invalid_client"; name the real cause first.
+        certs.check_pair(data.assertion_cert, key, data.now)
     assertion = client_assertion(
         data.client_id,
         data.endpoint,

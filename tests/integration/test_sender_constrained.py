@@ -33,7 +33,7 @@ from app.core.tls_client import client_context
 from app.core.token_manager import TokenManager
 from app.storage.secrets import KeyringSecretStore
 from tests.support import test_certs
-from tests.support.idp import CERT_KEY_ID, IdentityServer
+from tests.support.idp import CERT_KEY_ID, OPAQUE_API, IdentityServer
 from tests.support.resource_server import ResourceServer
 
 pytestmark = [pytest.mark.idp, pytest.mark.keychain]
@@ -339,3 +339,24 @@ def test_no_key_material_is_left_in_any_file(
         data = path.read_bytes()
         for needle in needles:
             assert needle.encode() not in data, f"{path} holds key material"
+
+
+def test_introspection_and_revocation_use_the_mtls_aliases(
+    idp: IdentityServer, secure_api: ResourceServer, tmp_path: Path
+) -> None:
+    """With tls_client_auth the client can only authenticate over mutual TLS, so introspection
+    and revocation succeed only if they too go to the aliases with the certificate."""
+    spec = idp.clients["tls"]
+    profile = mtls_profile(idp, secure_api, "tls", resources=(OPAQUE_API,))
+
+    async def scenario(engine: Engine) -> tuple[bool, bool]:
+        await engine.tokens.get_token(profile)
+        active = (await engine.tokens.introspect(profile))["active"]
+        await engine.tokens.revoke(profile)
+        return bool(active), engine.tokens.peek(profile.id) is None
+
+    active, revoked = run(
+        profile, {SecretKind.CLIENT_CERT_KEY: spec.cert_key_pem or ""}, tmp_path, scenario
+    )
+    assert active
+    assert revoked

@@ -18,7 +18,7 @@ from app.core.token_manager import fingerprint
 from tests.support import test_certs
 from tests.support.memory_secrets import MemorySecretStore
 
-NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+NOW = datetime.now(UTC)
 CERT, KEY = test_certs.self_signed("client.example")
 
 
@@ -125,3 +125,40 @@ def test_a_certificate_without_its_key_in_the_keychain_is_named() -> None:
             await senders.client(profile)
 
     asyncio.run(go())
+
+
+def test_a_signing_certificate_that_does_not_fit_the_key_is_named() -> None:
+    _, other_key = test_certs.self_signed("other.example")
+    profile = base(auth_method=AuthMethod.PRIVATE_KEY_JWT, assertion_cert=CERT)
+    with pytest.raises(ProfileError, match="does not belong"):
+        client_auth.authenticate(
+            profile, client_auth.Credentials(private_key=other_key), "https://idp/t", NOW
+        )
+    sent = client_auth.authenticate(
+        profile, client_auth.Credentials(private_key=KEY), "https://idp/t", NOW
+    )
+    assert dict(sent.form)["client_assertion"]
+
+
+def test_binding_info_for_bearer_dpop_and_a_foreign_certificate() -> None:
+    import jwt as pyjwt
+
+    from app.core import certs
+    from app.core.binding_info import BoundTo, binding_info
+    from app.core.tokens import Token
+
+    bearer = Token("opaque", "Bearer", NOW, None)
+    assert binding_info(bearer, base()).bound_to is BoundTo.NOTHING
+    claims = {"cnf": {"x5t#S256": certs.x5t_s256(CERT)}}
+    bound = Token(pyjwt.encode(claims, "k" * 32, algorithm="HS256"), "Bearer", NOW, None)
+    mine = binding_info(bound, base(client_cert=CERT))
+    assert (mine.bound_to, mine.matches) == (BoundTo.CERTIFICATE, True)
+    other = binding_info(bound, base(client_cert=test_certs.self_signed("x")[0]))
+    assert other.matches is False
+    assert "will refuse" in other.text
+    dpop_token = Token(
+        pyjwt.encode({"cnf": {"jkt": "abc"}}, "k" * 32, algorithm="HS256"), "DPoP", NOW, None
+    )
+    assert binding_info(dpop_token, base(dpop=True), "abc").matches is True
+    assert binding_info(dpop_token, base(dpop=True), "xyz").matches is False
+    assert binding_info(dpop_token, base(dpop=True)).matches is None
