@@ -99,3 +99,17 @@ class Senders:
 
     def forget(self, profile_id: str) -> None:
         self._signers.pop(profile_id, None)
+
+
+async def store_certificate(
+    secrets: SecretStore, profile: Profile, credential: certs.CertificateCredential, *, tls: bool
+) -> Profile:
+    """Keep a certificate for `profile`: its key into the keychain, the PEM certificate into
+    the returned profile (save it). `tls`: the TLS client certificate (mTLS methods or bound
+    tokens, key under CLIENT_CERT_KEY); else the private_key_jwt signing certificate (key under
+    PRIVATE_KEY, the assertion then carries x5t and x5t#S256)."""
+    if tls:
+        await secrets.set(profile.id, SecretKind.CLIENT_CERT_KEY, credential.private_key)
+        return profile.with_changes(client_cert=credential.certificate)
+    await secrets.set(profile.id, SecretKind.PRIVATE_KEY, credential.private_key)
+    return profile.with_changes(assertion_cert=credential.certificate)

@@ -162,3 +162,21 @@ def test_binding_info_for_bearer_dpop_and_a_foreign_certificate() -> None:
     assert binding_info(dpop_token, base(dpop=True), "abc").matches is True
     assert binding_info(dpop_token, base(dpop=True), "xyz").matches is False
     assert binding_info(dpop_token, base(dpop=True)).matches is None
+
+
+def test_storing_a_certificate_puts_the_key_in_the_keychain_and_the_pem_in_the_profile() -> None:
+    from app.core import certs
+    from app.core.senders import store_certificate
+
+    async def go() -> None:
+        store = MemorySecretStore()
+        credential = certs.load_pem_pair(CERT, KEY, NOW)
+        tls = await store_certificate(store, base(), credential, tls=True)
+        assert tls.client_cert == credential.certificate
+        assert await store.get(tls.id, SecretKind.CLIENT_CERT_KEY) == credential.private_key
+        assert "PRIVATE" not in str(tls.to_dict())
+        signing = await store_certificate(store, base(), credential, tls=False)
+        assert signing.assertion_cert == credential.certificate
+        assert await store.get(signing.id, SecretKind.PRIVATE_KEY) == credential.private_key
+
+    asyncio.run(go())
