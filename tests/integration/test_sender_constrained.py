@@ -22,7 +22,6 @@ import keyring
 import pytest
 
 from app.core import certs, client_auth
-from app.core.api_sender import ApiSender
 from app.core.binding_info import binding_info
 from app.core.errors import ProfileError
 from app.core.http_clients import HttpClients
@@ -31,6 +30,7 @@ from app.core.request_spec import RequestSpec
 from app.core.secrets import SecretKind
 from app.core.tls_client import client_context
 from app.core.token_manager import TokenManager
+from app.desk.api import ApiSender
 from app.storage.secrets import KeyringSecretStore
 from tests.support import test_certs
 from tests.support.idp import CERT_KEY_ID, OPAQUE_API, IdentityServer
@@ -59,7 +59,7 @@ def run(
             await store.set(profile.id, kind, value)
         http = HttpClients()
         tokens = TokenManager(http, store, clock=lambda: datetime.now(UTC))
-        sender = ApiSender(http, tokens, history=None, response_dir=tmp_path / "bodies")
+        sender = ApiSender(http, tokens, response_dir=tmp_path / "bodies")
         try:
             return await scenario(Engine(tokens, sender, http))
         finally:
@@ -119,7 +119,7 @@ def test_certificate_bound_token_from_the_mtls_alias_to_the_api(
     async def scenario(engine: Engine) -> tuple[str, dict[str, object], int, int, int]:
         endpoint = await engine.tokens.token_endpoint(profile)
         token = await engine.tokens.get_token(profile)
-        response = await engine.sender.send(profile, RequestSpec(url="/orders"))
+        response = (await engine.sender.send(profile, RequestSpec(url="/orders")))[0]
         claims = token.jwt.claims if token.jwt else {}
         without_cert = await plain_get(secure_api, idp.ca_bundle, token.authorization_header)
         # Another certificate the API trusts (another client's): the TLS handshake passes, the
@@ -184,8 +184,8 @@ def test_dpop_with_nonces_at_the_identity_server_and_the_api(
 
     async def scenario(engine: Engine) -> tuple[str, str, str, int, int, int, bool, bool]:
         token = await engine.tokens.get_token(profile)
-        first = await engine.sender.send(profile, RequestSpec(url="/orders"))
-        second = await engine.sender.send(profile, RequestSpec(url="/orders"))
+        first = (await engine.sender.send(profile, RequestSpec(url="/orders")))[0]
+        second = (await engine.sender.send(profile, RequestSpec(url="/orders")))[0]
         signer = await engine.tokens.senders.signer(profile)
         assert signer is not None
         jkt = signer.key.thumbprint
@@ -252,7 +252,7 @@ def test_private_key_jwt_with_a_certificate_sends_x5t(
 
     async def scenario(engine: Engine) -> int:
         await engine.tokens.get_token(profile)
-        return (await engine.sender.send(profile, RequestSpec(url="/orders"))).status
+        return ((await engine.sender.send(profile, RequestSpec(url="/orders")))[0]).status
 
     assert (
         run(profile, {SecretKind.PRIVATE_KEY: spec.private_key_pem or ""}, tmp_path, scenario)
@@ -314,11 +314,11 @@ def test_no_key_material_is_left_in_any_file(
 
     async def scenario(engine: Engine) -> list[str]:
         await engine.tokens.get_token(profile)
-        await engine.sender.send(profile, RequestSpec(url="/orders"))
+        (await engine.sender.send(profile, RequestSpec(url="/orders")))[0]
         store = KeyringSecretStore(keyring.get_keyring())
         await store.set(dpop_profile.id, SecretKind.CLIENT_SECRET, idp.clients["dpop"].secret or "")
         await engine.tokens.get_token(dpop_profile)
-        await engine.sender.send(dpop_profile, RequestSpec(url="/orders"))
+        (await engine.sender.send(dpop_profile, RequestSpec(url="/orders")))[0]
         dpop_jwk = await store.get(dpop_profile.id, SecretKind.DPOP_KEY)
         assert dpop_jwk is not None
         await engine.tokens.remove_profile(dpop_profile.id)
