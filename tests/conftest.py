@@ -96,3 +96,24 @@ def api(idp: idp_support.IdentityServer) -> Iterator[ResourceServer]:
     server = ResourceServer(idp.issuer, idp_support.JWT_API).start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def secure_api(
+    idp: idp_support.IdentityServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ResourceServer]:
+    """The test API on https, asking for client certificates (mTLS- and DPoP-bound tokens)."""
+    assert idp.ca is not None
+    folder = tmp_path_factory.mktemp("secure-api")
+    issued = idp.ca.issue_cert("127.0.0.1")
+    cert, key, trusted = folder / "api.pem", folder / "api-key.pem", folder / "clients.pem"
+    cert.write_bytes(b"".join(p.bytes() for p in issued.cert_chain_pems))
+    issued.private_key_pem.write_to_path(str(key))
+    # Self-signed client certificates chain to no CA: the API trusts them one by one.
+    self_signed = idp.clients["self-signed"].cert_pem or ""
+    trusted.write_text(idp.ca.cert_pem.bytes().decode() + self_signed)
+    server = ResourceServer(
+        idp.issuer, idp_support.JWT_API, tls=(str(cert), str(key), str(trusted))
+    ).start()
+    yield server
+    server.stop()

@@ -3,6 +3,8 @@
 - ProfileTokenAuth (an httpx.Auth with async_auth_flow, httpx's hook for auth that does I/O)
   attaches the profile's token and, on a 401 whose WWW-Authenticate says invalid_token
   (RFC 6750 §3), fetches a fresh token once and retries once;
+- DpopTokenAuth does the same for DPoP-bound tokens (RFC 9449 §7): `Authorization: DPoP …` and a
+  fresh proof with the token's hash on every request, retried once with the API's nonce;
 - call() streams the body to a file (a 50 MB answer never sits in a widget or in memory twice)
   and times the phases httpx exposes through its trace extension.
 """
@@ -17,12 +19,14 @@ from typing import Any
 import httpx
 
 from app.core.api_response import ApiResponse, Timing, explain, parse_challenges
+from app.core.dpop import USE_NONCE, DpopSigner
 from app.core.errors import NetworkError
 from app.core.redact import redact_headers
 from app.core.tokens import Token
 from app.core.transport import network_error
 
 TokenSource = Callable[[bool], Awaitable[Token]]  # force_fresh -> token
+SignerSource = Callable[[], Awaitable[DpopSigner | None]]
 
 
 def bearer_error(response: httpx.Response) -> dict[str, str]:
@@ -49,6 +53,49 @@ class ProfileTokenAuth(httpx.Auth):
             self.retried = True
             token = await self._token(True)
             request.headers["Authorization"] = token.authorization_header
+            yield request
+
+
+def dpop_error(response: httpx.Response) -> dict[str, str]:
+    return parse_challenges(response.headers.get("www-authenticate", "")).get("dpop", {})
+
+
+class DpopTokenAuth(ProfileTokenAuth):
+    def __init__(self, token: TokenSource, signer: SignerSource) -> None:
+        super().__init__(token)
+        self._signer = signer
+
+    async def _attach(self, request: httpx.Request, force: bool) -> tuple[Token, DpopSigner | None]:
+        token = await self._token(force)
+        signer = await self._signer() if token.header_scheme == "DPoP" else None
+        request.headers["Authorization"] = token.authorization_header
+        if signer is not None:
+            request.headers["DPoP"] = signer.header(
+                request.method, str(request.url), token.access_token
+            )
+        return token, signer
+
+    async def async_auth_flow(
+        self, request: httpx.Request
+    ) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        token, signer = await self._attach(request, False)
+        response = yield request
+        url = str(request.url)
+        fresh_nonce = signer is not None and signer.remember(url, response.headers)
+        if (
+            fresh_nonce
+            and response.status_code == 401
+            and dpop_error(response).get("error") == USE_NONCE
+        ):
+            # RFC 9449 §9: the API wants its nonce in the proof; one retry with it.
+            assert signer is not None
+            request.headers["DPoP"] = signer.header(request.method, url, token.access_token)
+            response = yield request
+        challenge = dpop_error(response) or bearer_error(response)
+        if response.status_code == 401 and challenge.get("error") == "invalid_token":
+            self.first_challenge = challenge
+            self.retried = True
+            await self._attach(request, True)
             yield request
 
 
@@ -143,6 +190,7 @@ async def call(
 
 __all__ = [
     "ApiResponse",
+    "DpopTokenAuth",
     "ProfileTokenAuth",
     "StaticTokenAuth",
     "Timing",

@@ -94,11 +94,19 @@ def signing_key(private_key: str) -> tuple[Any, str, dict[str, Any]]:
     )
 
 
-def sign_with_key(claims: dict[str, Any], private_key: str, key_id: str = "") -> str:
-    """A JWT signed with a PEM key or a private JWK; `key_id`, when given, is the header's kid."""
+def sign_with_key(
+    claims: dict[str, Any], private_key: str, key_id: str = "", certificate: str = ""
+) -> str:
+    """A JWT signed with a PEM key or a private JWK; `key_id`, when given, is the header's kid.
+    With a certificate the header names it by x5t and x5t#S256 (Microsoft Entra ID selects the
+    key that way)."""
     import jwt
 
     key, alg, header = signing_key(private_key)
+    if certificate:
+        from app.core import certs
+
+        header = {**header, "x5t": certs.x5t(certificate), "x5t#S256": certs.x5t_s256(certificate)}
     if key_id:
         header = {**header, "kid": key_id}
     return jwt.encode(claims, key, algorithm=alg, headers=header or None)
@@ -122,6 +130,7 @@ def client_assertion(
     secret: str | None,
     private_key: str | None,
     key_id: str = "",
+    certificate: str = "",
 ) -> str:
     """RFC 7523 §3: iss = sub = client id, aud = token endpoint, a fresh jti, a short exp."""
     claims = {
@@ -133,7 +142,7 @@ def client_assertion(
         "exp": int((now + ASSERTION_LIFETIME).timestamp()),
     }
     if private_key is not None:
-        return sign_with_key(claims, private_key, key_id)
+        return sign_with_key(claims, private_key, key_id, certificate)
     if secret is None:
         raise ProfileError("The client secret is missing.", "Enter the client secret.")
     return sign_with_secret(claims, secret)
@@ -155,6 +164,7 @@ class AuthInput:
     now: datetime
     basic_encoding: BasicEncoding = BasicEncoding.AUTO
     key_id: str = ""
+    assertion_cert: str = ""  # private_key_jwt's certificate: x5t and x5t#S256 in the header
 
 
 def _secret(data: AuthInput) -> str:
@@ -191,12 +201,20 @@ def _secret_jwt(data: AuthInput) -> ClientAuth:
 
 
 def _private_key_jwt(data: AuthInput) -> ClientAuth:
+    key = data.credentials.private_key or ""
+    if data.assertion_cert and key.lstrip().startswith("-----"):
+        from app.core import certs
+
+        # A key that is not the certificate's, or an expired certificate, would be refused as
+        # "invalid_client"; name the real cause first.
+        certs.check_pair(data.assertion_cert, key, data.now)
     assertion = client_assertion(
         data.client_id,
         data.endpoint,
         data.now,
         secret=None,
         private_key=data.credentials.private_key,
+        certificate=data.assertion_cert,
         key_id=data.key_id,
     )
     return _assertion(assertion, data)
@@ -207,12 +225,19 @@ def _none(data: AuthInput) -> ClientAuth:
     return ClientAuth()
 
 
+def _tls(data: AuthInput) -> ClientAuth:
+    # RFC 8705 §2: the certificate in the TLS handshake authenticates; the form names the client.
+    return ClientAuth(form=(("client_id", data.client_id),))
+
+
 STRATEGIES: dict[AuthMethod, Callable[[AuthInput], ClientAuth]] = {
     AuthMethod.CLIENT_SECRET_BASIC: _basic,
     AuthMethod.CLIENT_SECRET_POST: _post,
     AuthMethod.CLIENT_SECRET_JWT: _secret_jwt,
     AuthMethod.PRIVATE_KEY_JWT: _private_key_jwt,
     AuthMethod.JWT_BEARER: _none,
+    AuthMethod.TLS_CLIENT_AUTH: _tls,
+    AuthMethod.SELF_SIGNED_TLS_CLIENT_AUTH: _tls,
 }
 
 
@@ -232,7 +257,13 @@ def authenticate(
             "Choose the private key file in the profile (it is kept in the OS keychain).",
         )
     data = AuthInput(
-        profile.client_id, credentials, endpoint, now, profile.basic_encoding, profile.key_id
+        profile.client_id,
+        credentials,
+        endpoint,
+        now,
+        profile.basic_encoding,
+        profile.key_id,
+        profile.assertion_cert,
     )
     return STRATEGIES[method](data)
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 from app.core import auth_choice, basic_fallback
 from app.core.client_auth import Credentials, auth_notes, authenticate
+from app.core.dpop import USE_NONCE
 from app.core.errors import BadResponseError, DiscoveryError, Exchange, OAuthServerError
 from app.core.grants import grant_form
 from app.core.oauth_errors import error_from_response
@@ -33,6 +34,21 @@ class ServerMetadata:
     introspection_endpoint: str = ""
     auth_methods: tuple[str, ...] = ()
     raw: dict[str, Any] = field(default_factory=dict)
+    # RFC 8705 §5: endpoints to use instead when the client presents a certificate.
+    mtls_aliases: dict[str, str] = field(default_factory=dict)
+
+    def endpoint(self, name: str, *, mtls: bool) -> str:
+        """The `name` endpoint (e.g. "token_endpoint"), its mTLS alias when `mtls`."""
+        default = str(getattr(self, name, "") or self.raw.get(name) or "")
+        return self.mtls_aliases.get(name, default) if mtls else default
+
+
+class ProofHook(Protocol):
+    """Sender-constraining proofs (DPoP, RFC 9449) for the token request: app/core/dpop.py."""
+
+    def header(self, method: str, url: str, access_token: str | None = None) -> str: ...
+
+    def remember(self, url: str, headers: Any) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -89,12 +105,19 @@ async def discover(
             introspection_endpoint=str(data.get("introspection_endpoint") or ""),
             auth_methods=tuple(data.get("token_endpoint_auth_methods_supported") or ()),
             raw=data,
+            mtls_aliases=_aliases(data.get("mtls_endpoint_aliases")),
         )
     raise DiscoveryError(
         f"No OAuth server information was found at the issuer URL “{issuer}”.",
         "Check the issuer URL, or enter the token URL directly.",
         details="\n".join(failures),
     )
+
+
+def _aliases(value: Any) -> dict[str, str]:
+    if not isinstance(value, dict):
+        return {}
+    return {str(k): v for k, v in value.items() if isinstance(v, str) and v}
 
 
 def build_token_request(
@@ -157,14 +180,15 @@ async def request_token(
     now: datetime,
     timeouts: Timeouts = Timeouts(),
     advertised_methods: tuple[str, ...] = (),
+    proof: ProofHook | None = None,
 ) -> Token:
     """A token for `profile`. Basic credentials the server refuses form-encoded are tried once
     as typed (basic_fallback.py); what that teaches is in `Token.learned`. `advertised_methods`
     (the server's token_endpoint_auth_methods_supported, when known) lets a refusal name the
-    method to try instead."""
+    method to try instead. `proof` adds a DPoP proof to the request (app/core/dpop.py)."""
     try:
         return await _token_exchange(
-            client, profile, credentials, token_endpoint, now=now, timeouts=timeouts
+            client, profile, credentials, token_endpoint, now=now, timeouts=timeouts, proof=proof
         )
     except OAuthServerError as exc:
         auth_choice.suggest_instead(exc, profile, credentials, advertised_methods)
@@ -173,7 +197,7 @@ async def request_token(
         raw = basic_fallback.as_typed(profile)
         try:
             token = await _token_exchange(
-                client, raw, credentials, token_endpoint, now=now, timeouts=timeouts
+                client, raw, credentials, token_endpoint, now=now, timeouts=timeouts, proof=proof
             )
         except OAuthServerError:
             raise exc from None
@@ -189,15 +213,28 @@ async def _token_exchange(
     *,
     now: datetime,
     timeouts: Timeouts,
+    proof: ProofHook | None = None,
 ) -> Token:
-    request = build_token_request(client, profile, credentials, token_endpoint, now)
-    response = await send(
-        client,
-        request,
-        deadline=timeouts.deadline,
-        max_bytes=timeouts.max_token_bytes,
-        secrets=credentials.values,
-    )
+    async def attempt() -> tuple[httpx.Request, RawResponse]:
+        request = build_token_request(client, profile, credentials, token_endpoint, now)
+        if proof is not None:
+            request.headers["DPoP"] = proof.header("POST", token_endpoint)
+        response = await send(
+            client,
+            request,
+            deadline=timeouts.deadline,
+            max_bytes=timeouts.max_token_bytes,
+            secrets=credentials.values,
+        )
+        return request, response
+
+    request, response = await attempt()
+    fresh_nonce = proof is not None and proof.remember(token_endpoint, response.headers)
+    if fresh_nonce and response.status == 400 and _error_code(response) == USE_NONCE:
+        # RFC 9449 §8: the server wants its nonce in the proof; one retry, never a loop.
+        assert proof is not None
+        request, response = await attempt()
+        proof.remember(token_endpoint, response.headers)
 
     def exchange() -> Exchange:  # built only on the way to an error: success stays cheap
         return describe_exchange(request, response, credentials.values)
@@ -232,6 +269,14 @@ async def _token_exchange(
         token = replace(token, scopes=profile.scopes, scopes_as_requested=True)
     if notes:
         token = replace(token, warnings=(*token.warnings, *notes))
+    if proof is not None and token.token_type.lower() != "dpop":
+        raise BadResponseError(
+            "The identity server does not support DPoP: it answered the proof with a "
+            f"“{token.token_type}” token instead of a DPoP-bound one.",
+            "Turn DPoP off in the profile, or ask the server's administrator to enable DPoP "
+            "for this client.",
+            exchange=exchange(),
+        )
     missing = [s for s in profile.scopes if s not in token.scopes]
     if missing and token.scopes:
         # Many servers drop scopes a client may not have without saying so; the API's 403
@@ -244,6 +289,11 @@ async def _token_exchange(
             ),
         )
     return token
+
+
+def _error_code(response: RawResponse) -> str:
+    data, _ = _json_body(response)
+    return str(data.get("error", "")) if data else ""
 
 
 async def _post_token_operation(

@@ -28,6 +28,8 @@ class AuthMethod(StrEnum):
     # Not a client authentication but a grant (RFC 7523 §2.1): a service-account key signs an
     # assertion that is itself the grant. It sits here so a profile names one way to get a token.
     JWT_BEARER = "jwt_bearer"
+    TLS_CLIENT_AUTH = "tls_client_auth"
+    SELF_SIGNED_TLS_CLIENT_AUTH = "self_signed_tls_client_auth"
 
     @property
     def label(self) -> str:
@@ -39,7 +41,12 @@ class AuthMethod(StrEnum):
 
     @property
     def needs_secret(self) -> bool:
-        return not self.needs_private_key
+        return self in _SECRET_METHODS
+
+    @property
+    def uses_tls_certificate(self) -> bool:
+        """RFC 8705 §2: the client proves itself with the certificate it presents in TLS."""
+        return self in _TLS_METHODS
 
     @property
     def needs_private_key(self) -> bool:
@@ -88,7 +95,22 @@ _AUTH_LABELS = {
         "Service account key (JWT bearer grant)",
         "Signs a short-lived assertion with the service account's private key (RFC 7523).",
     ),
+    AuthMethod.TLS_CLIENT_AUTH: (
+        "Client certificate from a certificate authority (mutual TLS)",
+        "Presents your client certificate in the TLS connection; the server checks its subject "
+        "name against the one registered for the client.",
+    ),
+    AuthMethod.SELF_SIGNED_TLS_CLIENT_AUTH: (
+        "Self-signed client certificate (mutual TLS)",
+        "Presents your client certificate in the TLS connection; the server compares it with the "
+        "certificate registered for the client.",
+    ),
 }
+_SECRET_METHODS = frozenset(
+    {AuthMethod.CLIENT_SECRET_BASIC, AuthMethod.CLIENT_SECRET_POST, AuthMethod.CLIENT_SECRET_JWT}
+)
+_TLS_METHODS = frozenset({AuthMethod.TLS_CLIENT_AUTH, AuthMethod.SELF_SIGNED_TLS_CLIENT_AUTH})
+DPOP_ALGORITHMS = ("ES256", "RS256")
 
 # Token request fields Tokendesk sets itself; extra parameters may not override them.
 RESERVED_PARAMS = frozenset(
@@ -150,6 +172,16 @@ class Profile:
     environments: tuple[Environment, ...] = ()
     # Where an import made it ("postman:<collection id>"), so importing it again updates it.
     import_source: str = ""
+    # Sender-constrained tokens. The certificates are public (PEM text); their private keys live
+    # in the keychain only (SecretKind.CLIENT_CERT_KEY, SecretKind.PRIVATE_KEY).
+    # The TLS client certificate: always presented with the tls_client_auth methods, and with
+    # any other method when `mtls_bound` (RFC 8705 §3, certificate-bound tokens).
+    client_cert: str = ""
+    mtls_bound: bool = False
+    # private_key_jwt with an X.509 certificate: the assertion carries x5t and x5t#S256.
+    assertion_cert: str = ""
+    dpop: bool = False  # RFC 9449: every token request and API call carries a DPoP proof
+    dpop_alg: str = "ES256"
     id: str = field(default_factory=new_profile_id)
 
     def with_changes(self, **changes: Any) -> Profile:
@@ -162,6 +194,11 @@ class Profile:
     @property
     def scope_string(self) -> str:
         return " ".join(self.scopes)
+
+    @property
+    def presents_certificate(self) -> bool:
+        """Whether Tokendesk presents `client_cert` in TLS to the token endpoint and the API."""
+        return bool(self.client_cert) and (self.auth_method.uses_tls_certificate or self.mtls_bound)
 
     def problems(self) -> list[Problem]:
         """Everything a form should flag before saving; blocking problems prevent use."""
@@ -216,6 +253,32 @@ class Profile:
                 )
         if any(not s or any(c.isspace() for c in s) for s in self.scopes):
             found.append(Problem("scopes", "Scopes are single words separated by spaces."))
+        return found + self._sender_problems()
+
+    def _sender_problems(self) -> list[Problem]:
+        found: list[Problem] = []
+        if self.auth_method.uses_tls_certificate and not self.client_cert.strip():
+            found.append(
+                Problem("client_cert", "Choose the client certificate this method presents.")
+            )
+        if self.mtls_bound and not self.client_cert.strip():
+            found.append(
+                Problem("client_cert", "Choose the client certificate the tokens are bound to.")
+            )
+        for name in ("client_cert", "assertion_cert"):
+            text = getattr(self, name).strip()
+            if text and "-----BEGIN CERTIFICATE-----" not in text:
+                found.append(Problem(name, "The certificate is not in PEM form."))
+        if self.assertion_cert and self.auth_method is not AuthMethod.PRIVATE_KEY_JWT:
+            found.append(
+                Problem(
+                    "assertion_cert",
+                    "A signing certificate is only used with “Private key (signed assertion)”.",
+                    blocking=False,
+                )
+            )
+        if self.dpop and self.dpop_alg not in DPOP_ALGORITHMS:
+            found.append(Problem("dpop_alg", f"DPoP keys are {' or '.join(DPOP_ALGORITHMS)}."))
         return found
 
     def _environment_problems(self) -> list[Problem]:
@@ -270,11 +333,11 @@ class Profile:
                 values["environments"] = tuple(
                     Environment.from_dict(env) for env in values["environments"]
                 )
+            _require(values, str, ("client_cert", "assertion_cert", "key_id", "dpop_alg"))
             if "allowed_origins" in values:
                 values["allowed_origins"] = tuple(str(v) for v in values["allowed_origins"])
-            for key in ("verify_tls", "auto_refresh", "auth_method_chosen"):
-                if key in values and not isinstance(values[key], bool):
-                    raise TypeError(key)
+            _require(values, bool, ("verify_tls", "auto_refresh", "auth_method_chosen"))
+            _require(values, bool, ("mtls_bound", "dpop"))
             return cls(**values)
         except (TypeError, ValueError) as exc:
             raise ProfileError(
@@ -282,6 +345,12 @@ class Profile:
                 "Fix or remove that profile in the profiles file, or import it again.",
                 details=f"{type(exc).__name__}: {exc}\n{data!r}",
             ) from exc
+
+
+def _require(values: dict[str, Any], kind: type, keys: tuple[str, ...]) -> None:
+    for key in keys:
+        if key in values and not isinstance(values[key], kind):
+            raise TypeError(key)
 
 
 def split_scopes(text: str) -> tuple[str, ...]:

@@ -13,6 +13,8 @@ class SecretKind(StrEnum):
     TOKEN = "token"
     # A profile's secret {{variables}} (API keys found on import), one JSON object of name: value.
     VARIABLES = "variables"
+    CLIENT_CERT_KEY = "client_cert_key"  # the private key of the TLS client certificate
+    DPOP_KEY = "dpop_key"  # the profile's DPoP key pair, as a private JWK
 
 
 class SecretStore(Protocol):

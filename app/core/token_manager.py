@@ -27,6 +27,7 @@ from app.core.http_clients import HttpClients
 from app.core.jwtinfo import DecodedJwt, verify
 from app.core.profiles import Profile
 from app.core.secrets import SecretKind, SecretStore
+from app.core.senders import Senders
 from app.core.tokens import ExpiryPolicy, Token, TokenState, token_from_pasted
 
 Clock = Callable[[], datetime]
@@ -59,6 +60,7 @@ def fingerprint(profile: Profile) -> str:
         profile.audience,
         list(profile.resources),
         [list(p) for p in profile.extra_params],
+        [profile.presents_certificate and profile.client_cert, profile.dpop and profile.dpop_alg],
     ]
     return hashlib.sha256(json.dumps(relevant).encode()).hexdigest()[:16]
 
@@ -76,6 +78,7 @@ class TokenManager:
     ) -> None:
         self._http = http
         self._secrets = secrets
+        self.senders = Senders(http, secrets, clock)  # mTLS client, mTLS aliases, DPoP proofs
         self._clock = clock
         self.policy = policy
         self._timeouts = timeouts
@@ -185,7 +188,7 @@ class TokenManager:
         profile.check()
         credentials = credentials or await self.credentials(profile)
         endpoint = await self.token_endpoint(profile)
-        client = self._http.get(profile.verify_tls, profile.ca_bundle)
+        client = await self.senders.client(profile)
         self.token_requests += 1
         return await oauth.request_token(
             client,
@@ -195,6 +198,7 @@ class TokenManager:
             now=self.now(),
             timeouts=self._timeouts,
             advertised_methods=self._advertised_methods(profile),
+            proof=await self.senders.signer(profile),
         )
 
     async def _fetch(self, profile: Profile) -> Token:
@@ -289,7 +293,7 @@ class TokenManager:
         found = await self.metadata(profile)
         if found is None:  # pragma: no cover - discover() raises for issuer profiles
             raise ProfileError("The profile has no token URL.", "Enter the token URL.")
-        return found.token_endpoint
+        return self.senders.endpoint(profile, found, "token_endpoint")
 
     async def capabilities(self, profile: Profile) -> tuple[bool, bool]:
         """(can revoke, can introspect) as advertised by the server."""
@@ -311,12 +315,12 @@ class TokenManager:
                 "This identity server does not offer token revocation.",
                 "The token stays valid until it expires; you can forget it locally.",
             )
-        client = self._http.get(profile.verify_tls, profile.ca_bundle)
+        client = await self.senders.client(profile)
         await oauth.revoke(
             client,
             profile,
             await self.credentials(profile),
-            endpoint=found.revocation_endpoint,
+            endpoint=self.senders.endpoint(profile, found, "revocation_endpoint"),
             token=token.access_token,
             now=self.now(),
             timeouts=self._timeouts,
@@ -335,12 +339,12 @@ class TokenManager:
                 "This identity server does not offer token introspection.",
                 "Use the decoded claims instead (for JWT tokens).",
             )
-        client = self._http.get(profile.verify_tls, profile.ca_bundle)
+        client = await self.senders.client(profile)
         return await oauth.introspect(
             client,
             profile,
             await self.credentials(profile),
-            endpoint=found.introspection_endpoint,
+            endpoint=self.senders.endpoint(profile, found, "introspection_endpoint"),
             token=token.access_token,
             now=self.now(),
             timeouts=self._timeouts,

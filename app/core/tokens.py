@@ -96,7 +96,8 @@ class Token:
     def header_scheme(self) -> str:
         # RFC 6750 spells it "Bearer"; servers send "bearer", "BEARER"... (token_type is
         # case-insensitive, RFC 6749 §5.1).
-        return "Bearer" if self.token_type.lower() == "bearer" else self.token_type
+        scheme = {"bearer": "Bearer", "dpop": "DPoP"}.get(self.token_type.lower())
+        return scheme or self.token_type
 
     @property
     def authorization_header(self) -> str:
@@ -176,7 +177,7 @@ def token_from_response(body: dict[str, Any], now: datetime) -> Token:
     if not isinstance(token_type, str) or not token_type.strip():
         warnings.append("The server did not say the token type; assuming Bearer.")
         token_type = "Bearer"
-    elif token_type.lower() not in {"bearer", "n_a"}:
+    elif token_type.lower() not in {"bearer", "n_a", "dpop"}:
         warnings.append(
             f"The server issued a “{token_type}” token; Tokendesk sends it as "
             f"“Authorization: {token_type} …”, which most APIs do not expect."

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 
 from app.core import api_call, binding, request_spec
-from app.core.api_call import ApiResponse, ProfileTokenAuth, StaticTokenAuth
+from app.core.api_call import ApiResponse, StaticTokenAuth
 from app.core.errors import ConsentNeeded, ProfileError
 from app.core.http_clients import HttpClients
 from app.core.profiles import Profile
@@ -54,7 +54,8 @@ class ApiSender:
                     origin=binding.origin(url),
                 )
             chosen = profile
-            return ProfileTokenAuth(lambda force: self._tokens.get_token(chosen, force=force)), ()
+            source = lambda force: self._tokens.get_token(chosen, force=force)  # noqa: E731
+            return self._tokens.senders.token_auth(chosen, source), ()
         if spec.auth is AuthMode.PASTED:
             token = spec.pasted_token.strip()
             if not token:
@@ -73,9 +74,8 @@ class ApiSender:
     ) -> tuple[ApiResponse, dict[str, Any]]:
         """The profile's token is attached only where it is bound (or the person consented);
         a refused token is refreshed and the request retried once."""
-        client = (
-            self._http.get(profile.verify_tls, profile.ca_bundle) if profile else self._http.get()
-        )
+        # A profile that presents a client certificate presents it to its API too (RFC 8705 §3).
+        client = await self._tokens.senders.client(profile) if profile else self._http.get()
         request = request_spec.build(
             spec,
             api_base=profile.api_base_url if profile else "",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import ssl
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +21,7 @@ class Request:
     query: dict[str, list[str]]
     headers: dict[str, str]
     body: bytes
+    peer_cert: bytes | None = None  # the client's TLS certificate (DER), when it sent one
 
     def form(self) -> dict[str, str]:
         return {k: v[0] for k, v in parse_qs(self.body.decode("utf-8", "replace")).items()}
@@ -51,19 +53,20 @@ Handler = Callable[[Request], Awaitable[Response]]
 
 
 class HttpServer:
-    def __init__(self, handler: Handler) -> None:
+    def __init__(self, handler: Handler, tls: ssl.SSLContext | None = None) -> None:
         self._handler = handler
+        self._tls = tls
         self._server: asyncio.Server | None = None
         self._connections: set[asyncio.Task[None]] = set()
         self.port = 0
 
     async def start(self) -> None:
-        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0, ssl=self._tls)
         self.port = self._server.sockets[0].getsockname()[1]
 
     @property
     def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self._tls else 'http'}://127.0.0.1:{self.port}"
 
     async def stop(self) -> None:
         if self._server is not None:
@@ -78,6 +81,8 @@ class HttpServer:
         task = asyncio.current_task()
         if task is not None:
             self._connections.add(task)
+        tls_object = writer.get_extra_info("ssl_object")
+        peer = tls_object.getpeercert(binary_form=True) if tls_object is not None else None
         try:
             while True:
                 line = (await reader.readline()).decode("latin-1").strip()
@@ -94,7 +99,9 @@ class HttpServer:
                     return
                 body = await reader.readexactly(length)
                 split = urlsplit(target)
-                request = Request(method.upper(), split.path, parse_qs(split.query), headers, body)
+                request = Request(
+                    method.upper(), split.path, parse_qs(split.query), headers, body, peer
+                )
                 await self._write(writer, await self._handler(request))
         except (ConnectionError, asyncio.IncompleteReadError, ValueError):
             pass
