@@ -93,12 +93,15 @@ def _fds() -> set[str]:
 
 
 @pytest.mark.skipif(not tls_client.memfd_supported(), reason="Linux memfd only")
-def test_memfd_key_leaves_no_file_and_no_descriptor(issued: tuple[str, str]) -> None:
-    before = set(Path(tempfile.gettempdir()).iterdir())
+def test_memfd_key_leaves_no_file_and_no_descriptor(
+    issued: tuple[str, str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # A private temp dir: the machine's /tmp changes under other processes.
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     context = tls_client.client_context(*issued, use_memfd=True)
     assert isinstance(context, ssl.SSLContext)
     assert not [fd for fd in _fds() if "tokendesk-tls" in fd]  # the memfd is closed
-    assert set(Path(tempfile.gettempdir()).iterdir()) == before
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_temp_file_fallback_is_private_and_removed(
