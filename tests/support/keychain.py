@@ -73,10 +73,38 @@ def _default_collection_ready(address: str) -> bool:
     return "/org/freedesktop/secrets/collection/" in result.stdout
 
 
+def _write_works(address: str, runtime_dir: Path) -> bool:
+    """A real write and delete through libsecret: the alias can exist a moment before the
+    collection is unlocked, and a write then is refused ("Prompt dismissed")."""
+    env = {**os.environ, "DBUS_SESSION_BUS_ADDRESS": address, "XDG_RUNTIME_DIR": str(runtime_dir)}
+    env.pop("DISPLAY", None)
+    probe = ["tokendesk-harness", "ready"]
+    try:
+        stored = subprocess.run(
+            ["secret-tool", "store", "--label=tokendesk harness probe", *probe],
+            input="ok",
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=5,
+            check=False,
+        )
+        if stored.returncode != 0:
+            return False
+        subprocess.run(
+            ["secret-tool", "clear", *probe], capture_output=True, env=env, timeout=5, check=False
+        )
+    except subprocess.TimeoutExpired:
+        return False
+    return True
+
+
 def start(runtime_dir: Path) -> PrivateKeychain:
     """Start the bus and the keychain; the caller has already pointed XDG_* at temp dirs."""
     missing = [
-        t for t in ("dbus-daemon", "dbus-send", "gnome-keyring-daemon") if not shutil.which(t)
+        t
+        for t in ("dbus-daemon", "dbus-send", "gnome-keyring-daemon", "secret-tool")
+        if not shutil.which(t)
     ]
     if missing:
         raise RuntimeError(
@@ -111,7 +139,9 @@ def start(runtime_dir: Path) -> PrivateKeychain:
     # Then wait for the unlocked default collection: before it exists, a write asks to create
     # one through a prompt, which hangs without a display.
     while not (
-        _name_has_owner(address, "org.freedesktop.secrets") and _default_collection_ready(address)
+        _name_has_owner(address, "org.freedesktop.secrets")
+        and _default_collection_ready(address)
+        and _write_works(address, runtime_dir)
     ):
         if time.monotonic() > deadline or daemon.poll() is not None:
             keychain.stop()
