@@ -6,7 +6,6 @@ method (raw Basic, JWT bearer, mTLS, DPoP) plugs in here once."""
 from __future__ import annotations
 
 import base64
-import json
 import uuid
 import warnings
 from collections.abc import Callable
@@ -15,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote_plus
 
+from app.core import safe_json
 from app.core.errors import ProfileError
 from app.core.profiles import AuthMethod, BasicEncoding, Profile
 
@@ -63,7 +63,7 @@ def signing_key(private_key: str) -> tuple[Any, str, dict[str, Any]]:
     text = private_key.strip()
     if text.startswith("{"):
         try:
-            jwk = jwt.PyJWK(json.loads(text))
+            jwk = jwt.PyJWK(safe_json.loads(text))
         except (ValueError, jwt.PyJWTError) as exc:
             raise ProfileError(
                 "The private key (JWK) could not be read.",

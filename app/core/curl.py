@@ -10,8 +10,9 @@ import shlex
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
 
+from app.core import safe_json
 from app.core.errors import ProfileError
-from app.core.request_spec import AuthMode, Body, BodyKind, RequestSpec, Row
+from app.core.request_spec import JSON_BODY_DEPTH, AuthMode, Body, BodyKind, RequestSpec, Row
 
 if TYPE_CHECKING:
     import httpx
@@ -237,7 +238,7 @@ def _assemble(
 
 def _is_json(text: str) -> bool:
     try:
-        json.loads(text)
+        safe_json.loads(text, max_depth=JSON_BODY_DEPTH)
     except ValueError:
         return False
     return text.strip()[:1] in ("{", "[")
@@ -245,6 +246,8 @@ def _is_json(text: str) -> bool:
 
 def _pretty(text: str) -> str:
     try:
-        return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+        return json.dumps(
+            safe_json.loads(text, max_depth=JSON_BODY_DEPTH), indent=2, ensure_ascii=False
+        )
     except ValueError:
         return text

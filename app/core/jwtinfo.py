@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from app.core import safe_json
 from app.core.errors import TokenVerificationError
 
 if TYPE_CHECKING:
@@ -49,7 +49,7 @@ class DecodedJwt:
 def _b64json(segment: str) -> dict[str, Any] | None:
     try:
         raw = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
-        value = json.loads(raw)
+        value = safe_json.loads(raw)
     except (binascii.Error, ValueError):
         return None
     return value if isinstance(value, dict) else None

@@ -3,13 +3,12 @@ with every client authentication method, revocation (RFC 7009) and introspection
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
-from app.core import auth_choice, basic_fallback
+from app.core import auth_choice, basic_fallback, safe_json
 from app.core.client_auth import Credentials, auth_notes, authenticate
 from app.core.dpop import USE_NONCE
 from app.core.errors import BadResponseError, DiscoveryError, Exchange, OAuthServerError
@@ -82,7 +81,7 @@ async def discover(
             failures.append(f"GET {url} → HTTP {response.status}")
             continue
         try:
-            data = json.loads(response.body)
+            data = safe_json.loads(response.body)
         except ValueError:
             failures.append(f"GET {url} → not JSON ({response.content_type or 'no type'})")
             continue
@@ -157,7 +156,7 @@ def _json_body(response: RawResponse) -> tuple[dict[str, Any] | None, str | None
     if not response.body.strip():
         return None, None
     try:
-        data = json.loads(response.body)
+        data = safe_json.loads(response.body)
     except ValueError:
         return None, None
     if not isinstance(data, dict):
@@ -241,7 +240,11 @@ async def _token_exchange(
 
     if response.status != 200:
         raise error_from_response(
-            response, exchange(), what="the token endpoint", auth_method=profile.auth_method
+            response,
+            exchange(),
+            what="the token endpoint",
+            auth_method=profile.auth_method,
+            secrets=credentials.values,
         )
     data, warning = _json_body(response)
     if data is None:
@@ -322,7 +325,7 @@ async def _post_token_operation(
     )
     if response.status != 200:
         raise error_from_response(
-            response, describe_exchange(request, response, secrets), what=what
+            response, describe_exchange(request, response, secrets), what=what, secrets=secrets
         )
     return response
 

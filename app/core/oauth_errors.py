@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import json
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
+from app.core import safe_json
 from app.core.errors import BadResponseError, Exchange, OAuthServerError
 from app.core.profiles import AuthMethod
+from app.core.redact import redact_values
 from app.core.transport import RawResponse
 
 EXPLANATIONS: dict[str, tuple[str, str]] = {
@@ -108,20 +110,23 @@ def error_from_response(
     *,
     what: str,
     auth_method: AuthMethod | None = None,
+    secrets: Iterable[str] = (),
 ) -> Exception:
     """The typed error for a non-success answer from an OAuth endpoint. `what` names the
     endpoint in plain words ("the token endpoint"); `auth_method` what the client proved itself
-    with, so a refusal names the key or the secret."""
+    with, so a refusal names the key or the secret. Known `secrets` are removed from every text
+    the server chose (a server may echo the client secret it refused)."""
+    secrets = tuple(secrets)
     body: object = None
     if response.body:
         try:
-            body = json.loads(response.body)
+            body = safe_json.loads(response.body)
         except ValueError:
             body = None
     retry_after = retry_after_seconds(response.headers.get("retry-after"))
     if isinstance(body, dict) and isinstance(body.get("error"), str):
-        code = body["error"]
-        description = str(body.get("error_description") or "")
+        code = redact_values(body["error"][:200], secrets)
+        description = redact_values(str(body.get("error_description") or "")[:2000], secrets)
         message, hint = _explain(code, auth_method)
         if description:
             message = f"{message[:-1]}: “{description}”."
@@ -132,14 +137,14 @@ def error_from_response(
             hint,
             error=code,
             description=description,
-            error_uri=str(body.get("error_uri") or ""),
+            error_uri=redact_values(str(body.get("error_uri") or ""), secrets),
             status=response.status,
             retry_after=retry_after,
             exchange=exchange,
         )
     status = response.status
     if 300 <= status < 400:
-        location = response.headers.get("location", "another address")
+        location = redact_values(response.headers.get("location", "another address"), secrets)
         return BadResponseError(
             f"{what.capitalize()} redirected to {location} instead of answering.",
             "The URL is probably wrong (a login page or an old address); use the exact token URL "

@@ -4,7 +4,6 @@ and the body kinds people meet in API docs."""
 
 from __future__ import annotations
 
-import json
 import mimetypes
 import re
 from dataclasses import asdict, dataclass, field, replace
@@ -13,12 +12,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
 
+from app.core import safe_json
 from app.core.errors import ProfileError
 
 if TYPE_CHECKING:
     import httpx
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+# Request bodies are the person's own: nest as deep as they like, short of what breaks a parser.
+JSON_BODY_DEPTH = 200
 VARIABLE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_.-]*)\s*\}\}")
 
 
@@ -190,7 +192,7 @@ def build(
     if body.kind is BodyKind.JSON:
         text = substitute(body.text, variables)
         try:
-            json.loads(text)
+            safe_json.loads(text, max_depth=JSON_BODY_DEPTH)
         except ValueError as exc:
             raise ProfileError(
                 f"The JSON body is not valid JSON (line {getattr(exc, 'lineno', '?')}).",

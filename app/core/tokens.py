@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from app.core import safe_json
 from app.core.errors import BadResponseError
 from app.core.jwtinfo import DecodedJwt, decode_unverified
 
@@ -45,6 +47,38 @@ class ExpiryPolicy:
             # would fetch without pause: never more than half the lifetime.
             margin = min(margin, lifetime / 2)
         return margin
+
+
+# RFC 6750 §2.1 b64token: what may follow "Bearer " in a header. Anything else (spaces, CR/LF,
+# quotes, `$`, backticks) would split or inject a header, or run code when a copied curl
+# command is pasted into a shell, so such a token is refused rather than passed on.
+B64TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]+=*")
+# token_type is an auth-scheme name (RFC 7235 §2.1), in practice Bearer, DPoP, N_A or MAC.
+TOKEN_TYPE = re.compile(r"[A-Za-z][A-Za-z0-9_.-]{0,39}")
+# Beyond this an expires_in is no lifetime (1e308 or 3e11 seconds overflow datetime): ignored.
+MAX_LIFETIME_SECONDS = 100 * 365 * 24 * 3600
+
+
+def check_token_chars(token: str, *, what: str = "The server's token") -> str:
+    """`token` when it is an RFC 6750 b64token; otherwise a BadResponseError in plain words."""
+    if not B64TOKEN.fullmatch(token):
+        bad = next((c for c in token if not B64TOKEN.fullmatch(c) and c != "="), "=")
+        raise BadResponseError(
+            f"{what} contains characters a token may not have ({_describe(bad)}).",
+            "A token is letters, digits and - . _ ~ + / (RFC 6750); get a fresh one, or copy it "
+            "again without anything around it.",
+        )
+    return token
+
+
+def _describe(char: str) -> str:
+    if char in "\r\n":
+        return "a line break"
+    if char.isspace():
+        return "a space"
+    if not char.isprintable():
+        return f"the control character U+{ord(char):04X}"
+    return f"“{char}”"
 
 
 # Response fields that are secrets in their own right and are never kept with the token record.
@@ -128,7 +162,7 @@ class Token:
     def from_json(cls, text: str) -> Token | None:
         """The cached token, or None when the cache entry is unreadable (it is then refetched)."""
         try:
-            data = json.loads(text)
+            data = safe_json.loads(text)
             expires = data.get("expires_at")
             return cls(
                 access_token=str(data["access_token"]),
@@ -159,8 +193,9 @@ def _parse_expires_in(value: Any) -> tuple[float | None, str | None]:
             return None, f"The server sent expires_in={value!r}, which is not a number; ignored."
     else:
         return None, f"The server sent expires_in={value!r}, which is not a number; ignored."
-    if not math.isfinite(number) or number < 0:
-        return None, f"The server sent expires_in={value!r}, which is not a lifetime; ignored."
+    if not math.isfinite(number) or number < 0 or number > MAX_LIFETIME_SECONDS:
+        shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:40] + "…"
+        return None, f"The server sent expires_in={shown}, which is not a lifetime; ignored."
     return number, None
 
 
@@ -172,11 +207,18 @@ def token_from_response(body: dict[str, Any], now: datetime) -> Token:
             "The server answered without an access token.",
             "Check the token URL: it may not be the token endpoint of your identity server.",
         )
+    check_token_chars(access_token.strip())
     warnings: list[str] = []
     token_type = body.get("token_type")
     if not isinstance(token_type, str) or not token_type.strip():
         warnings.append("The server did not say the token type; assuming Bearer.")
         token_type = "Bearer"
+    elif not TOKEN_TYPE.fullmatch(token_type.strip()):
+        raise BadResponseError(
+            "The server's token type is not a valid name "
+            f"(“{token_type[:40]}”; it should be Bearer or DPoP).",
+            "The identity server's answer is broken; tell its admin.",
+        )
     elif token_type.lower() not in {"bearer", "n_a", "dpop"}:
         warnings.append(
             f"The server issued a “{token_type}” token; Tokendesk sends it as "
@@ -215,7 +257,7 @@ def token_from_pasted(text: str, now: datetime) -> Token:
     cleaned = text.strip()
     if cleaned.startswith("{"):
         try:
-            body = json.loads(cleaned)
+            body = safe_json.loads(cleaned)
         except ValueError:
             body = None
         if isinstance(body, dict):
@@ -231,6 +273,7 @@ def token_from_pasted(text: str, now: datetime) -> Token:
             "That does not look like a token: it is empty or has spaces inside.",
             "Paste just the token, or the whole “Bearer …” value.",
         )
+    check_token_chars(cleaned, what="The pasted token")
     decoded = decode_unverified(cleaned)
     issued = decoded.time_claim("iat") if decoded else None
     return Token(

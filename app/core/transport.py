@@ -6,11 +6,12 @@ from __future__ import annotations
 import asyncio
 import socket
 import ssl
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from app.core.decoding import PIECE, BoundedDecoder, ContentDecodingError
 from app.core.errors import BadResponseError, Exchange, NetworkError, ProfileError
 from app.core.redact import redact_form, redact_headers, redact_text
 
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     import httpx
 
 MAX_SHOWN_BODY = 64 * 1024
+HOSTNAME_MISMATCH = 62  # OpenSSL's X509_V_ERR_HOSTNAME_MISMATCH
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,33 @@ def describe_exchange(
     )
 
 
+async def decoded_body(response: httpx.Response) -> AsyncIterator[bytes]:
+    """The body, decoded per Content-Encoding in pieces of at most 64 KiB each, so a caller's
+    size cap holds for what is inflated, not for what travelled (decompression bombs)."""
+    if response.is_stream_consumed:  # built in memory (a mock transport): httpx decoded it
+        content = response.content
+        for start in range(0, len(content), PIECE):
+            yield content[start : start + PIECE]
+        return
+    decoder = BoundedDecoder(response.headers.get("content-encoding", ""))
+    async for raw in response.aiter_raw():
+        for piece in decoder.feed(raw):
+            yield piece
+    for piece in decoder.flush():
+        yield piece
+
+
+def decoding_error(
+    exc: ContentDecodingError, request: httpx.Request, secrets: Iterable[str] = ()
+) -> BadResponseError:
+    return BadResponseError(
+        "The server said its answer was compressed, but it could not be uncompressed.",
+        "The server or a proxy in between is sending a broken answer; tell its admin.",
+        details=str(exc),
+        exchange=describe_request(request, secrets),
+    )
+
+
 def _chain(exc: BaseException) -> list[BaseException]:
     seen: list[BaseException] = []
     current: BaseException | None = exc
@@ -87,21 +116,34 @@ def _chain(exc: BaseException) -> list[BaseException]:
     return seen
 
 
-def network_error(exc: Exception, request: httpx.Request, secrets: Iterable[str]) -> NetworkError:
+def network_error(  # noqa: PLR0911 - one return per kind of failure
+    exc: Exception, request: httpx.Request, secrets: Iterable[str]
+) -> NetworkError:
     exchange = describe_request(request, secrets)
     split = urlsplit(str(request.url))
     host = split.hostname or "the server"
     where = f"{host}:{split.port}" if split.port else host
     import httpx
 
-    raw = "\n".join(f"{type(e).__name__}: {e}" for e in _chain(exc))
     chain = _chain(exc)
+    raw = "\n".join(f"{type(e).__name__}: {e}" for e in chain)
     text = raw.lower()
     if isinstance(exc, httpx.TimeoutException | TimeoutError):
         return NetworkError(
             f"{host} did not answer in time.",
             "Check that the address is right and the server is up, or raise the timeout.",
             kind="timeout",
+            details=raw,
+            exchange=exchange,
+        )
+    if any(getattr(e, "verify_code", None) == HOSTNAME_MISMATCH for e in chain) or (
+        "hostname mismatch" in text or "doesn't match" in text
+    ):
+        return NetworkError(
+            f"The secure connection to {host} failed: its certificate is for another name.",
+            f"The server at this address presented a certificate that is not valid for “{host}”. "
+            "Check that the address is the one in the docs (not an alias or a raw IP address).",
+            kind="tls",
             details=raw,
             exchange=exchange,
         )
@@ -171,7 +213,7 @@ async def send(
             try:
                 chunks: list[bytes] = []
                 size = 0
-                async for chunk in response.aiter_bytes():
+                async for chunk in decoded_body(response):
                     size += len(chunk)
                     if size > max_bytes:
                         raise BadResponseError(
@@ -192,6 +234,8 @@ async def send(
         ) from exc
     except (httpx.TransportError, TimeoutError) as exc:
         raise network_error(exc, request, secrets) from exc
+    except ContentDecodingError as exc:
+        raise decoding_error(exc, request, secrets) from exc
     return RawResponse(
         status=response.status_code,
         reason=response.reason_phrase,

@@ -12,10 +12,10 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from app.core.redact import REDACTED, SECRET_FIELDS, SECRET_HEADERS, redact_text
-from app.core.request_spec import Body, BodyKind, RequestSpec, Row
+from app.core import redact
+from app.core.redact import SECRET_QUERY, redact_text
+from app.core.request_spec import RequestSpec
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS history (
@@ -47,7 +47,7 @@ SAVED_COLUMNS = (
     ("note", "TEXT NOT NULL DEFAULT ''"),
     ("imported", "INTEGER NOT NULL DEFAULT 0"),
 )
-SECRET_QUERY = SECRET_FIELDS | {"api_key", "apikey", "key", "sig", "signature", "code"}
+__all__ = ["SECRET_QUERY", "HistoryEntry", "HistoryStore", "SavedRequest", "redact_spec"]
 
 
 @dataclass(frozen=True)
@@ -91,40 +91,12 @@ class ImportChanges:
     removed: tuple[str, ...] = ()
 
 
-def redact_url(url: str) -> str:
-    split = urlsplit(url)
-    if not split.query:
-        return url
-    pairs = [
-        (k, REDACTED if k.lower() in SECRET_QUERY else v)
-        for k, v in parse_qsl(split.query, keep_blank_values=True)
-    ]
-    return urlunsplit(split._replace(query=urlencode(pairs, safe="{}$:/«»")))
+def redact_url(url: str, secrets: tuple[str, ...] = ()) -> str:
+    return redact.redact_url(url, secrets)
 
 
 def redact_spec(spec: RequestSpec, secrets: tuple[str, ...] = ()) -> RequestSpec:
-    headers = tuple(
-        Row(r.name, REDACTED, r.enabled)
-        if r.name.lower() in SECRET_HEADERS
-        or "token" in r.name.lower()
-        or "secret" in r.name.lower()
-        else Row(r.name, redact_text(r.value, secrets), r.enabled)
-        for r in spec.headers
-    )
-    body = spec.body
-    if body.kind in (BodyKind.JSON, BodyKind.RAW):
-        # redact_text pretty-prints JSON it rewrites; keep raw bodies as typed when nothing changed.
-        redacted = redact_text(body.text, secrets)
-        body = Body(body.kind, redacted if redacted != body.text else body.text, body.content_type)
-    elif body.kind is BodyKind.FORM:
-        body = Body(
-            body.kind,
-            fields=tuple(
-                Row(r.name, REDACTED if r.name.lower() in SECRET_FIELDS else r.value, r.enabled)
-                for r in body.fields
-            ),
-        )
-    return spec.with_changes(url=redact_url(spec.url), headers=headers, body=body, pasted_token="")
+    return redact.redact_request(spec, secrets)
 
 
 class HistoryStore:
@@ -171,7 +143,7 @@ class HistoryStore:
                     profile_id,
                     profile_name,
                     spec.method,
-                    redact_text(redact_url(url), secrets),
+                    redact_text(redact_url(url, secrets), (*secrets, spec.pasted_token)),
                     status,
                     elapsed_ms,
                     size,

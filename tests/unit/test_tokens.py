@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from app.core.errors import BadResponseError
 from app.core.tokens import (
+    B64TOKEN,
     ExpiryPolicy,
     Token,
     TokenSource,
@@ -156,7 +157,7 @@ def test_pasted_garbage_is_refused(text: str) -> None:
 
 
 @given(
-    st.text(alphabet="ABCxyz0189-._~+/=é", min_size=1),
+    st.from_regex(B64TOKEN, fullmatch=True),  # anything else is refused (issue 10, item 8)
     st.one_of(st.none(), st.integers(0, 10**7)),
     st.lists(st.text(alphabet="abcdefgh:", min_size=1), max_size=4),
 )
