@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from app.core.environments import Environment, apply_environment, name_problems
 from app.core.errors import ProfileError
+from app.core.profile_schema import SchemaError, profile_fields
 
 
 class AuthMethod(StrEnum):
@@ -314,43 +315,34 @@ class Profile:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Profile:
-        """Build from stored JSON, ignoring unknown keys (a newer minor version may add some)."""
-        known = {f.name for f in fields(cls)}
-        values = {k: v for k, v in data.items() if k in known}
+    def from_dict(cls, data: Any) -> Profile:
+        """Build from stored JSON, checking every field's type and range; unknown keys are
+        ignored (a newer minor version may add some)."""
         try:
+            values = profile_fields(
+                data,
+                choices={
+                    "auth_method": {str(m) for m in AuthMethod},
+                    "basic_encoding": {str(e) for e in BasicEncoding},
+                },
+            )
             if "auth_method" in values:
                 values["auth_method"] = AuthMethod(values["auth_method"])
             if "basic_encoding" in values:
                 values["basic_encoding"] = BasicEncoding(values["basic_encoding"])
-            for key in ("scopes", "resources"):
-                if key in values:
-                    values[key] = tuple(str(v) for v in values[key])
-            for key in ("extra_params", "variables"):
-                if key in values:
-                    values[key] = tuple((str(k), str(v)) for k, v in values[key])
             if "environments" in values:
                 values["environments"] = tuple(
                     Environment.from_dict(env) for env in values["environments"]
                 )
-            _require(values, str, ("client_cert", "assertion_cert", "key_id", "dpop_alg"))
-            if "allowed_origins" in values:
-                values["allowed_origins"] = tuple(str(v) for v in values["allowed_origins"])
-            _require(values, bool, ("verify_tls", "auto_refresh", "auth_method_chosen"))
-            _require(values, bool, ("mtls_bound", "dpop"))
             return cls(**values)
-        except (TypeError, ValueError) as exc:
+        except SchemaError as exc:
+            name = data.get("name") if isinstance(data, dict) else None
+            shown = f"“{name[:80]}”" if isinstance(name, str) else "without a readable name"
             raise ProfileError(
-                f"A saved profile (“{data.get('name', '?')}”) has a field Tokendesk cannot read.",
+                f"A saved profile ({shown}) has a field Tokendesk cannot read: {exc}.",
                 "Fix or remove that profile in the profiles file, or import it again.",
-                details=f"{type(exc).__name__}: {exc}\n{data!r}",
-            ) from exc
-
-
-def _require(values: dict[str, Any], kind: type, keys: tuple[str, ...]) -> None:
-    for key in keys:
-        if key in values and not isinstance(values[key], kind):
-            raise TypeError(key)
+                details=f"{exc}\n{data!r}"[:4000],
+            ) from None
 
 
 def split_scopes(text: str) -> tuple[str, ...]:
@@ -368,7 +360,19 @@ def is_loopback_host(host: str) -> bool:
 
 
 def _url_problems(name: str, value: str) -> list[Problem]:
-    split = urlsplit(value.strip())
+    try:
+        split = urlsplit(value.strip())
+        port = split.port
+    except ValueError:
+        split, port = urlsplit(""), 0
+    if port == 0:
+        return [
+            Problem(
+                name,
+                f"“{value}” is not a usable web address: its host or its port (1 to 65535) "
+                "cannot be read.",
+            )
+        ]
     if split.scheme not in {"http", "https"} or not split.hostname:
         return [Problem(name, f"“{value}” is not a web address (it should start with https://).")]
     if split.scheme == "http" and not is_loopback_host(split.hostname):

@@ -232,8 +232,7 @@ class Desk:
 
     def import_profiles(self, text: str) -> list[Profile]:
         imported = import_profiles(text, self.store.load())
-        for profile in imported:
-            self.store.save(profile)
+        self.store.add_all(imported)  # one write: all or nothing
         self._hub.emit(events.ProfilesChanged())
         return imported
 
