@@ -8,17 +8,43 @@ token would leak to whoever runs that server or watches that network.
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from app.core.errors import ProfileError
 from app.core.profiles import Profile, is_loopback_host
 
 
+def canonical_host(host: str) -> str:
+    """One spelling per host: IDNA (punycode) for Unicode names, the compressed form for IPv6,
+    lower case, no trailing dot; so the same server never looks like two."""
+    host = host.strip("[]").rstrip(".").lower()
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    else:
+        return f"[{address.compressed}]" if address.version == 6 else address.compressed
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return host  # not a valid IDNA name: compare it as typed
+
+
 def origin(url: str) -> str:
-    split = urlsplit(url.strip())
+    try:
+        split = urlsplit(url.strip())
+        port = split.port
+    except ValueError as exc:
+        raise ProfileError(
+            f"“{url[:200]}” is not a usable address: its host or port cannot be read.",
+            "A port is a number from 1 to 65535; check the URL.",
+            details=str(exc),
+        ) from None
     scheme = split.scheme.lower()
-    host = (split.hostname or "").lower()
-    port = split.port or {"http": 80, "https": 443}.get(scheme, 0)
+    host = canonical_host(split.hostname or "")
+    port = port or {"http": 80, "https": 443}.get(scheme, 0)
     return f"{scheme}://{host}:{port}"
 
 
@@ -32,7 +58,7 @@ class Binding:
 
 def check(url: str, profile: Profile, consented: frozenset[str] = frozenset()) -> Binding:
     target = origin(url)
-    split = urlsplit(url)
+    split = urlsplit(url.strip())
     host = split.hostname or ""
     if split.scheme == "http" and not is_loopback_host(host) and target not in consented:
         return Binding(

@@ -8,11 +8,12 @@ import json
 import re
 import shlex
 from typing import TYPE_CHECKING
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, quote_plus
 
-from app.core import safe_json
+from app.core import safe_json, shell_words
 from app.core.errors import ProfileError
 from app.core.request_spec import JSON_BODY_DEPTH, AuthMode, Body, BodyKind, RequestSpec, Row
+from app.core.tokens import B64TOKEN
 
 if TYPE_CHECKING:
     import httpx
@@ -28,8 +29,9 @@ _PLACEHOLDER = re.compile(
 def to_curl(request: httpx.Request, *, authorization: str | None, file: str = "") -> str:
     """`authorization` is the header value to show (e.g. "Bearer $TOKEN"), or None for none."""
     parts = ["curl"]
-    if request.method != "GET":
-        parts += ["-X", request.method]
+    if request.method != "GET" or request.content or file:
+        # curl turns a request with a body into a POST unless told otherwise.
+        parts += ["-X", shlex.quote(request.method)]
     parts.append(shlex.quote(str(request.url)))
     lines = [" ".join(parts)]
     skip = {
@@ -45,9 +47,15 @@ def to_curl(request: httpx.Request, *, authorization: str | None, file: str = ""
             lines.append(f"-H {shlex.quote(f'{_title(name)}: {value}')}")
     if authorization:
         header = f"Authorization: {authorization}"
-        # Double quotes so a shell expands $TOKEN; the real value is single-quoted.
+        # The shell expands $TOKEN and nothing else: everything around it stays single-quoted,
+        # whatever a server put in the token type. A real value is single-quoted whole.
         if TOKEN_PLACEHOLDER in authorization:
-            lines.append(f'-H "{header}"')
+            before, _, after = header.partition(TOKEN_PLACEHOLDER)
+            if not any(c in before + after for c in '$`"\\!\n'):
+                lines.append(f'-H "{header}"')  # the familiar spelling, when it is safe
+            else:
+                quoted = shlex.quote(before) + f'"{TOKEN_PLACEHOLDER}"'
+                lines.append(f"-H {quoted}{shlex.quote(after) if after else ''}")
         else:
             lines.append(f"-H {shlex.quote(header)}")
     if file:
@@ -103,21 +111,40 @@ _IGNORED = {
     "--no-buffer",
 }
 _DATA = {"-d", "--data", "--data-ascii", "--data-raw", "--data-binary", "--data-urlencode"}
+# Short options that take a value, which curl also accepts attached: -XDELETE, -H'X: 1', -d@f.
+_SHORT_WITH_VALUE = {"-X", "-H", "-d", "-u", "-A", "-b", "-e", "-F", "-o", "-w", "-m", "-c", "-x"}
+_MAX_COMMAND = 4 * 1024 * 1024
 
 
 def _join_continuations(text: str) -> str:
     text = text.strip()
-    text = re.sub(r"\\\r?\n", " ", text)  # POSIX shells
     text = re.sub(r"\^\r?\n", " ", text)  # Windows cmd
     text = re.sub(r"`\r?\n", " ", text)  # PowerShell
-    return text.replace("\r", " ").replace("\n", " ")
+    return text.replace("\r\n", "\n")
+
+
+def _data_item(option: str, value: str) -> tuple[str, bool]:
+    """(the body text one data option contributes, whether it names a file to read), by curl's
+    rules: "@path" is a file for -d/--data-binary, but --data-raw takes "@" literally."""
+    if option in {"--data-raw", "--json"}:
+        return value, False
+    if option == "--data-urlencode":
+        if "=" in value:
+            name, _, content = value.partition("=")
+            return (f"{name}={quote_plus(content)}" if name else quote_plus(content)), False
+        return (value, True) if value.startswith("@") else (quote_plus(value), False)
+    return value, value.startswith("@")
 
 
 def from_curl(text: str) -> RequestSpec:  # noqa: PLR0912, PLR0915 - one branch per curl option
     """A RequestSpec from a curl command line. A token in the example becomes "use the profile's
     token" when it is a placeholder, or a pasted token when it looks real."""
+    if len(text) > _MAX_COMMAND:
+        raise ProfileError(
+            "That curl command is too long to import.", "Paste a command under 4 MB."
+        )
     try:
-        words = shlex.split(_join_continuations(text))
+        words = shell_words.split(_join_continuations(text))
     except ValueError as exc:
         raise ProfileError(
             "That curl command could not be read (a quote is not closed).",
@@ -133,13 +160,16 @@ def from_curl(text: str) -> RequestSpec:  # noqa: PLR0912, PLR0915 - one branch 
     method = ""
     url = ""
     headers: list[Row] = []
-    data: list[str] = []
+    data: list[tuple[str, bool]] = []
     use_get = False
     json_flag = False
     i = 1
     while i < len(words):
         word = words[i]
         value = words[i + 1] if i + 1 < len(words) else ""
+        if word[:2] in _SHORT_WITH_VALUE and len(word) > 2 and not word.startswith("--"):
+            words[i : i + 1] = [word[:2], word[2:]]
+            continue
         flag, eq, inline = word.partition("=")
         if (
             eq
@@ -155,9 +185,9 @@ def from_curl(text: str) -> RequestSpec:  # noqa: PLR0912, PLR0915 - one branch 
             name, _, header_value = value.partition(":")
             headers.append(Row(name.strip(), header_value.strip()))
         elif word in _DATA:
-            data.append(value)
+            data.append(_data_item(word, value))
         elif word == "--json":
-            data.append(value)
+            data.append(_data_item(word, value))
             json_flag = True
         elif word in ("-u", "--user"):
             encoded = base64.b64encode(value.encode()).decode()
@@ -190,7 +220,13 @@ def from_curl(text: str) -> RequestSpec:  # noqa: PLR0912, PLR0915 - one branch 
 
 
 def _assemble(
-    method: str, url: str, headers: list[Row], data: list[str], *, use_get: bool, json_flag: bool
+    method: str,
+    url: str,
+    headers: list[Row],
+    data: list[tuple[str, bool]],
+    *,
+    use_get: bool,
+    json_flag: bool,
 ) -> RequestSpec:
     auth = AuthMode.NONE
     pasted = ""
@@ -198,10 +234,17 @@ def _assemble(
     for row in headers:
         if row.name.lower() == "authorization" and row.value.lower().startswith("bearer"):
             token = row.value[6:].strip()
-            if not token or _PLACEHOLDER.match(token):
+            # Placeholders are short; the length check also keeps the pattern from backtracking
+            # over a 78 KB value (it froze the window for 13 s).
+            if not token or (len(token) <= 80 and _PLACEHOLDER.match(token)):
                 auth = AuthMode.PROFILE
-            else:
+            elif B64TOKEN.fullmatch(token):
                 auth, pasted = AuthMode.PASTED, token
+            else:
+                raise ProfileError(
+                    "The token in this curl command has characters a token may not have.",
+                    "Replace it with $TOKEN to use the profile's token, or paste a real token.",
+                )
             continue
         kept.append(row)
     content_type = next((r.value for r in kept if r.name.lower() == "content-type"), "")
@@ -209,12 +252,12 @@ def _assemble(
         kept.append(Row("Content-Type", "application/json"))
         content_type = "application/json"
     body = Body()
-    joined = "&".join(data)
+    joined = "&".join(text for text, _ in data)
     if use_get and data:
         url = url + ("&" if "?" in url else "?") + joined
     elif data:
         method = method or "POST"
-        if joined.startswith("@"):
+        if len(data) == 1 and data[0][1]:
             body = Body(kind=BodyKind.FILE, file=joined[1:])
         elif "json" in content_type or _is_json(joined):
             body = Body(kind=BodyKind.JSON, text=_pretty(joined))
