@@ -11,22 +11,54 @@
 
 from __future__ import annotations
 
+import asyncio
+import shutil
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 
 from app.core.api_response import ApiResponse, Timing, explain, parse_challenges
+from app.core.decoding import ContentDecodingError
 from app.core.dpop import USE_NONCE, DpopSigner
-from app.core.errors import NetworkError
+from app.core.errors import NetworkError, ProfileError
 from app.core.redact import redact_headers
-from app.core.tokens import Token
-from app.core.transport import network_error
+from app.core.tokens import B64TOKEN, Token
+from app.core.transport import decoded_body, decoding_error, network_error
 
 TokenSource = Callable[[bool], Awaitable[Token]]  # force_fresh -> token
 SignerSource = Callable[[], Awaitable[DpopSigner | None]]
+GIB = 1024**3
+FREE_SPACE_CHECK_EVERY = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How far one API response may go: bytes written to disk (after decompression), seconds
+    from send to the last byte (the read timeout alone lets a slow drip run for ever), and the
+    free disk space always left over."""
+
+    max_bytes: int = GIB
+    deadline: float = 300.0
+    min_free_bytes: int = 256 * 1024 * 1024
+
+
+def human_bytes(size: int) -> str:
+    for unit, scale in (("GiB", GIB), ("MiB", 1024**2), ("KiB", 1024)):
+        if size >= scale:
+            value = size / scale
+            return f"{value:.0f} {unit}" if value == int(value) else f"{value:.1f} {unit}"
+    return f"{size} bytes"
+
+
+def _free_space(folder: Path) -> int:
+    try:
+        return shutil.disk_usage(folder).free
+    except OSError:
+        return 2**62  # unknown: do not stop for it
 
 
 def bearer_error(response: httpx.Response) -> dict[str, str]:
@@ -103,6 +135,12 @@ class StaticTokenAuth(httpx.Auth):
     """A token pasted for one request."""
 
     def __init__(self, token: str) -> None:
+        bare = token.split(" ", 1)[1].strip() if " " in token.strip() else token.strip()
+        if not B64TOKEN.fullmatch(bare):
+            raise ProfileError(
+                "The pasted token contains characters a token may not have.",
+                "Paste just the token: letters, digits and - . _ ~ + / (RFC 6750).",
+            )
         self._header = (
             token if token.lower().startswith(("bearer ", "dpop ")) else f"Bearer {token}"
         )
@@ -135,28 +173,48 @@ async def call(
     seconds: float,
     body_path: Path,
     progress: Callable[[int], None] | None = None,
+    limits: Limits = Limits(),
 ) -> ApiResponse:
+    """Send and stream the body to `body_path`. A response that reaches a limit is not an
+    error: it is the response so far, with `stopped` saying where and why it was cut."""
     trace = _Trace()
     request.extensions["trace"] = trace
     request.extensions["timeout"] = httpx.Timeout(seconds).as_dict()
     started = time.monotonic()
-    size = 0
+    stopped = ""
+    response: httpx.Response | None = None
+    written = _Written(progress)
+    if _free_space(body_path.parent) < limits.min_free_bytes:
+        raise NetworkError(
+            f"Not sent: the disk holding {body_path.parent} is almost full.",
+            f"Free some space (Tokendesk keeps {human_bytes(limits.min_free_bytes)} free).",
+            kind="disk",
+        )
     try:
-        response = await client.send(request, auth=auth, stream=True, follow_redirects=True)
-        try:
-            with body_path.open("wb") as sink:
-                async for chunk in response.aiter_bytes():
-                    sink.write(chunk)
-                    size += len(chunk)
-                    if progress is not None:
-                        progress(size)
-        finally:
-            await response.aclose()
+        async with asyncio.timeout(limits.deadline):
+            response = await client.send(request, auth=auth, stream=True, follow_redirects=True)
+            try:
+                with body_path.open("wb") as sink:
+                    stopped = await _stream(response, sink, body_path, limits, written)
+            finally:
+                await response.aclose()
+    except TimeoutError as exc:
+        if response is None:
+            error = network_error(exc, request, ())
+            raise NetworkError(
+                error.message, error.hint, kind=error.kind, details=error.details
+            ) from exc
+        stopped = (
+            f"Stopped after {limits.deadline:.0f} seconds with {human_bytes(written.size)} "
+            "received: the answer was still coming. What arrived is shown below."
+        )
     except httpx.TransportError as exc:
         error = network_error(exc, request, ())
         raise NetworkError(
             error.message, error.hint, kind=error.kind, details=error.details
         ) from exc
+    except ContentDecodingError as exc:
+        raise decoding_error(exc, request) from exc
     finished = time.monotonic()
     timing = Timing(
         total=finished - started,
@@ -180,12 +238,53 @@ async def call(
             )
         ),
         body_path=body_path,
-        size=size,
+        size=written.size,
         timing=timing,
         retried=retried,
         first_challenge=auth.first_challenge if isinstance(auth, ProfileTokenAuth) else {},
         challenge=bearer_error(response),
+        stopped=stopped,
     )
+
+
+async def _stream(
+    response: httpx.Response,
+    sink: Any,
+    body_path: Path,
+    limits: Limits,
+    written: _Written,
+) -> str:
+    """Write the decoded body; why it stopped early, or "" when it arrived whole."""
+    next_check = FREE_SPACE_CHECK_EVERY
+    async for chunk in decoded_body(response):
+        if written.size + len(chunk) > limits.max_bytes:
+            sink.write(chunk[: limits.max_bytes - written.size])
+            written.add(limits.max_bytes - written.size)
+            return (
+                f"Stopped at {human_bytes(limits.max_bytes)}: the answer is larger than the "
+                "size limit. The first part is shown below; raise the limit to get more."
+            )
+        sink.write(chunk)
+        written.add(len(chunk))
+        if written.size >= next_check:
+            next_check += FREE_SPACE_CHECK_EVERY
+            if _free_space(body_path.parent) < limits.min_free_bytes:
+                return (
+                    f"Stopped at {human_bytes(written.size)}: the disk is almost full. The first "
+                    "part is shown below."
+                )
+    return ""
+
+
+class _Written:
+    def __init__(self, progress: Callable[[int], None] | None) -> None:
+        self.size = 0
+        self._progress = progress
+
+    def add(self, count: int) -> None:
+        self.size += count
+        if self._progress is not None:
+            self._progress(self.size)
 
 
 __all__ = [

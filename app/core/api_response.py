@@ -63,6 +63,8 @@ class ApiResponse:
     retried: bool = False
     first_challenge: dict[str, str] = field(default_factory=dict)
     challenge: dict[str, str] = field(default_factory=dict)
+    # Why the body was cut short (size limit, deadline, disk space), in plain words; "" if whole.
+    stopped: str = ""
 
     @property
     def content_type(self) -> str:
@@ -78,7 +80,7 @@ class ApiResponse:
 
 def explain(response: ApiResponse, *, token_scopes: tuple[str, ...], sent_token: bool) -> list[str]:
     """What the response means for the token, in plain words (shown above the body)."""
-    notes: list[str] = []
+    notes: list[str] = [response.stopped] if response.stopped else []
     if response.retried:
         notes.append(
             "The API said the token was no longer valid (invalid_token), so Tokendesk fetched a "

@@ -7,6 +7,8 @@ import json
 import re
 from enum import StrEnum
 
+from app.core import safe_json
+
 # Up to TEXT_VIEW (raw bytes) a body goes to an ordinary, selectable text view, coloured up to
 # HIGHLIGHT (colouring is Python per line and happens all at once). Larger bodies go to the
 # paint-what-is-visible view, formatted on a thread up to IN_THREAD (json.loads holds the GIL
@@ -60,9 +62,10 @@ def pretty(data: bytes, kind: BodyKindShown) -> tuple[str, str | None]:
     text = data.decode("utf-8", errors="replace")
     if kind is BodyKindShown.JSON:
         try:
-            return json.dumps(json.loads(text), indent=2, ensure_ascii=False), None
-        except ValueError as exc:
-            return text, f"Not valid JSON ({exc}); shown as received."
+            parsed = safe_json.loads(text, max_depth=200)
+            return json.dumps(parsed, indent=2, ensure_ascii=False), None
+        except (ValueError, RecursionError) as exc:
+            return text, f"Not valid JSON ({str(exc)[:200]}); shown as received."
     if kind is BodyKindShown.XML:
         return indent_xml(text), None
     return text, None

@@ -17,8 +17,15 @@ import struct
 import sys
 from pathlib import Path
 
+from app.core import safe_json
+
 WRAP = 2000
 BLOCK = 256
+# Pretty-printing needs about four times the body in memory (parsed objects, then text): past
+# this the body is shown as received, with words saying why, and memory stays bounded.
+PRETTY_LIMIT = 64 * 1024 * 1024
+# Deeper nesting than this is refused (json.loads would raise RecursionError and kill the worker).
+MAX_DEPTH = 200
 
 
 def next_line(data: bytes | mmap.mmap, pos: int, size: int) -> int:
@@ -27,7 +34,7 @@ def next_line(data: bytes | mmap.mmap, pos: int, size: int) -> int:
     return newline + 1 if newline != -1 else min(pos + WRAP, size)
 
 
-def build_index(data: bytes) -> bytes:
+def build_index(data: bytes | mmap.mmap) -> bytes:
     size = len(data)
     marks = [0]
     lines = 0
@@ -45,13 +52,25 @@ def build_index(data: bytes) -> bytes:
 def main(argv: list[str]) -> int:
     body, out = Path(argv[0]), Path(argv[1])
     as_json = len(argv) > 2 and argv[2] == "json"
-    data = body.read_bytes()
-    (out / "raw.idx").write_bytes(build_index(data))
+    size = body.stat().st_size
+    if size:
+        with body.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as m:
+            (out / "raw.idx").write_bytes(build_index(m))
+    else:
+        (out / "raw.idx").write_bytes(build_index(b""))
     if as_json:
+        if size > PRETTY_LIMIT:
+            (out / "error.txt").write_text(
+                f"too large to pretty-print ({size // 2**20:,} MB; the limit is "
+                f"{PRETTY_LIMIT // 2**20} MB)",
+                encoding="utf-8",
+            )
+            return 0
         try:
-            text = json.dumps(json.loads(data), indent=2, ensure_ascii=False).encode()
-        except ValueError as exc:
-            (out / "error.txt").write_text(str(exc), encoding="utf-8")
+            parsed = safe_json.loads(body.read_bytes(), max_depth=MAX_DEPTH)
+            text = json.dumps(parsed, indent=2, ensure_ascii=False).encode()
+        except (ValueError, RecursionError) as exc:
+            (out / "error.txt").write_text(str(exc)[:500], encoding="utf-8")
             return 0
         (out / "pretty.txt").write_bytes(text)
         (out / "pretty.idx").write_bytes(build_index(text))

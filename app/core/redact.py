@@ -6,7 +6,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
-from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, quote_plus, unquote, urlencode, urlsplit, urlunsplit
 
 from app.core import safe_json
 from app.core.request_spec import Body, BodyKind, RequestSpec, Row
@@ -62,7 +62,11 @@ def redact_values(text: str, secrets: Iterable[str]) -> str:
 def redact_url(url: str, secrets: Iterable[str] = ()) -> str:
     """Known secret values anywhere (path, query, fragment), secret-named query parameters and
     the password in user:password@ all redacted."""
+    secrets = tuple(secrets)
     text = redact_values(url, secrets)
+    if unquote(text) != text and redact_values(unquote(text), secrets) != unquote(text):
+        # encoded some other way (only some characters escaped): redact the decoded form
+        text = redact_values(unquote(text), secrets)
     split = urlsplit(text)
     netloc = split.netloc
     if "@" in netloc:

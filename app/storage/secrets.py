@@ -165,9 +165,11 @@ class KeyringSecretStore:
 
     async def _call(self, fn: Callable[[Any], T]) -> T:
         def guarded() -> T:
-            backend = self._resolved()
-            check_backend(backend)
             try:
+                # Choosing the backend fails too (a broken keyringrc, a backend that cannot
+                # load, D-Bus refusing): the same plain keychain error, never a traceback.
+                backend = self._resolved()
+                check_backend(backend)
                 return fn(backend)
             except KeychainError:
                 raise

@@ -197,6 +197,40 @@ async def _drip(_s: FaultServer, w: asyncio.StreamWriter, _q: dict[str, list[str
         pass
 
 
+async def _gzip_bomb(_s: FaultServer, w: asyncio.StreamWriter, _q: dict[str, list[str]]) -> None:
+    body = _GZIP_BOMB()
+    w.write(_response("200 OK", body, "application/json", "Content-Encoding: gzip, gzip\r\n"))
+
+
+def _GZIP_BOMB() -> bytes:
+    global _BOMB  # noqa: PLW0603
+    if _BOMB is None:
+        import gzip
+
+        _BOMB = gzip.compress(gzip.compress(b"\0" * (256 * 1024 * 1024), 9), 9)
+    return _BOMB
+
+
+_BOMB: bytes | None = None
+
+
+async def _not_gzip(_s: FaultServer, w: asyncio.StreamWriter, _q: dict[str, list[str]]) -> None:
+    body = _token_body(access_token="abc", expires_in=60)
+    w.write(_response("200 OK", body, "application/json", "Content-Encoding: gzip\r\n"))
+
+
+async def _endless(_s: FaultServer, w: asyncio.StreamWriter, _q: dict[str, list[str]]) -> None:
+    w.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n")
+    chunk = b"x" * 65536
+    frame = f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n"
+    try:
+        for _ in range(100_000):  # bounded: 6 GB at most, never reached by a test
+            w.write(frame)
+            await w.drain()
+    except ConnectionError:
+        pass
+
+
 async def _hang(_s: FaultServer, _w: asyncio.StreamWriter, _q: dict[str, list[str]]) -> None:
     await asyncio.sleep(60)
 
@@ -263,6 +297,9 @@ ROUTES: dict[str, Handler] = {
     "/huge": _huge,
     "/drip": _drip,
     "/hang": _hang,
+    "/gzip-bomb": _gzip_bomb,
+    "/not-gzip": _not_gzip,
+    "/endless": _endless,
     "/reset": _reset,
     "/500": _status_500,
     "/503": _status_503,

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 from app.core.errors import Exchange, OAuthServerError
 from app.core.redact import REDACTED, redact_form, redact_headers, redact_text
 
@@ -49,3 +51,46 @@ def test_error_details_include_the_exchange() -> None:
     assert error.details.startswith("extra\n\nPOST https://idp/token")
     assert "HTTP 400 Bad" in error.details
     assert str(error) == "Bad. Fix it."
+
+
+def test_history_redacts_tokens_by_value_everywhere(tmp_path: Path) -> None:
+    """Issue 10, item 6: tokens in a URL path, an ordinary-named query parameter, a form field
+    and a pasted token in the URL reached history.spec and saved.spec."""
+    from app.core.request_spec import AuthMode, Body, BodyKind, RequestSpec, Row
+    from app.storage.history_store import HistoryStore
+
+    token, pasted = "tok_ABCdef123+/=", "pasted-XYZ987"
+    spec = RequestSpec(
+        method="POST",
+        url=f"https://api.example/v1/{token}/items?auth={token}&other={pasted}&page=2",
+        headers=(Row("X-Note", f"sent {token}"),),
+        body=Body(BodyKind.FORM, fields=(Row("t", token), Row("keep", "yes"))),
+        auth=AuthMode.PASTED,
+        pasted_token=pasted,
+    )
+    store = HistoryStore(tmp_path)
+    store.record(
+        profile_id="p",
+        profile_name="P",
+        spec=spec,
+        url=spec.url.replace("+", "%2B").replace("/", "%2F", 0),
+        status=200,
+        elapsed_ms=1.0,
+        size=1,
+        secrets=(token,),
+    )
+    store.save_request("p", "saved", spec, (token,))
+    store.close()
+    raw = (tmp_path / "history.sqlite3").read_bytes()
+    for secret in (token, pasted, "tok_ABCdef123%2B"):
+        assert secret.encode() not in raw
+    assert b"page=2" in raw
+    assert b"keep" in raw
+
+
+def test_json_body_and_json_escaped_secret_values() -> None:
+    from app.core.redact import redact_values
+
+    secret = 'se"cr\\et'
+    assert "cr" not in redact_text('{"a": "se\\"cr\\\\et"}', [secret]).replace("«redacted»", "")
+    assert redact_values("x=se%22cr%5Cet", [secret]) == "x=«redacted»"

@@ -71,3 +71,23 @@ def test_a_chainer_is_trusted_only_if_every_member_is() -> None:
     ]
     with pytest.raises(InsecureKeychainError):
         check_backend(bad)
+
+
+def test_errors_while_choosing_the_backend_are_keychain_errors(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue 10, item 11: an error choosing the keyring backend escaped as a traceback."""
+    import asyncio
+
+    import keyring
+
+    from app.core.errors import KeychainError
+    from app.storage.secrets import KeyringSecretStore
+
+    def broken() -> None:
+        raise ValueError("keyringrc names a backend that cannot be loaded")
+
+    monkeypatch.setattr(keyring, "get_keyring", broken)
+    with pytest.raises(KeychainError) as caught:
+        asyncio.run(KeyringSecretStore().check())
+    assert "keychain" in caught.value.message.lower()

@@ -136,7 +136,11 @@ class BodyPresenter:
             self._notify("The body could not be formatted; it is shown as received.")
             self.viewer.notes.setToolTip(errors.decode("utf-8", "replace")[-2000:])
         if (out / "error.txt").exists():
-            self._notify(f"Not valid JSON ({(out / 'error.txt').read_text()}); shown as received.")
+            reason = (out / "error.txt").read_text(encoding="utf-8")
+            if reason.startswith("too large"):
+                self._notify(f"Not pretty-printed: {reason}. Shown as received.")
+            else:
+                self._notify(f"Not valid JSON ({reason}); shown as received.")
         self._views = out
         self._show_current()
 
