@@ -20,7 +20,7 @@ TEST_DEBS := dbus gnome-keyring libsecret-tools xvfb xauth libxcb-icccm4 libxcb-
 RUN_DEBS := libegl1 libgl1 libfontconfig1 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 \
 	libxcb-keysyms1 fonts-dejavu-core
 
-.PHONY: run test lint typecheck unit bench package screenshots clean system-deps-test system-deps-run
+.PHONY: run test fuzz lint typecheck unit bench package screenshots clean system-deps-test system-deps-run
 
 run: $(STAMP) system-deps-run
 	$(BIN)/tokendesk
@@ -70,6 +70,14 @@ $(IDP_STAMP): $(IDP)/package.json $(IDP)/package-lock.json
 $(PEERS_STAMP): $(PEERS)/package.json $(PEERS)/package-lock.json
 	cd $(PEERS) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
+
+# Adversarial runs for issue 10: >= 100,000 hypothesis examples per parser (token replies,
+# discovery, JWTs, WWW-Authenticate, curl, profile files and imports), then two processes
+# writing profiles at once and kill -9 during saves, hundreds of rounds each. Not a gate: long.
+fuzz: system-deps-test $(DEV_STAMP)
+	TOKENDESK_FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-100000} $(BIN)/python -m pytest -q --timeout=0 tests/fuzz
+	$(BIN)/python -m tests.support.profile_writers writers $${WRITER_ROUNDS:-200}
+	$(BIN)/python -m tests.support.profile_writers kills $${KILL_ROUNDS:-300}
 
 # Benchmarks, each beside its baseline in the same run; writes bench/results.json. Not a gate.
 bench: $(DEV_STAMP) $(IDP_STAMP) system-deps-test
