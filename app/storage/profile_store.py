@@ -202,7 +202,9 @@ class ProfileStore:
             raise ProfileError(
                 f"Two profiles would be named “{repeated}”.", "Rename one of them first."
             )
-        self._write(profiles)
+        # Under the lock like every write. It replaces the whole list the caller read, so a
+        # profile another process added since that read is not kept: prefer save()/add_all().
+        self._update(lambda _current: list(profiles))
 
     def remove(self, profile_id: str) -> None:
         self._update(lambda profiles: [p for p in profiles if p.id != profile_id])
