@@ -65,14 +65,14 @@ async def apply_plan(
     _validate(targets)
     undo = await _store_secrets(targets, secrets)
     try:
-        by_id = {p.id: p for p in existing}
-        for _, profile in targets:
-            by_id[profile.id] = profile
-        store.replace_all(list(by_id.values()))
+        store.save_all(profile for _, profile in targets)
         try:
             changes = _save_requests(targets, history, existing)
         except Exception:
-            store.replace_all(existing)
+            # Undo this import only: what others wrote meanwhile stays.
+            before = {p.id: p for p in existing}
+            store.save_all(before[p.id] for _, p in targets if p.id in before)
+            store.remove_all(p.id for _, p in targets if p.id not in before)
             raise
     except BaseException:
         await _restore(undo, secrets)

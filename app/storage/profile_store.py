@@ -192,19 +192,32 @@ class ProfileStore:
 
         self._update(change)
 
-    def replace_all(self, profiles: list[Profile]) -> None:
-        """Write all profiles at once (an import adds and updates several, all or nothing)."""
-        names = [p.name.strip().casefold() for p in profiles]
-        repeated = next(
-            (p.name for p, n in zip(profiles, names, strict=True) if names.count(n) > 1), None
-        )
-        if repeated is not None:
-            raise ProfileError(
-                f"Two profiles would be named “{repeated}”.", "Rename one of them first."
+    def save_all(self, chosen: Iterable[Profile]) -> None:
+        """Add or replace (by id) several profiles in one write, merged with what the file holds
+        now: all of them or, on a name clash, none. A profile another process added meanwhile
+        is kept."""
+        chosen = list(chosen)
+
+        def change(profiles: list[Profile]) -> list[Profile]:
+            by_id = {p.id: p for p in profiles}
+            for profile in chosen:
+                by_id[profile.id] = profile
+            merged = list(by_id.values())
+            names = [p.name.strip().casefold() for p in merged]
+            repeated = next(
+                (p.name for p, n in zip(merged, names, strict=True) if names.count(n) > 1), None
             )
-        # Under the lock like every write. It replaces the whole list the caller read, so a
-        # profile another process added since that read is not kept: prefer save()/add_all().
-        self._update(lambda _current: list(profiles))
+            if repeated is not None:
+                raise ProfileError(
+                    f"Two profiles would be named “{repeated}”.", "Rename one of them first."
+                )
+            return merged
+
+        self._update(change)
+
+    def remove_all(self, ids: Iterable[str]) -> None:
+        gone = set(ids)
+        self._update(lambda profiles: [p for p in profiles if p.id not in gone])
 
     def remove(self, profile_id: str) -> None:
         self._update(lambda profiles: [p for p in profiles if p.id != profile_id])
