@@ -84,5 +84,7 @@ class Context:
         return value
 
     async def aclose(self) -> None:
-        if "desk" in self.__dict__:
-            await self.desk.shutdown()
+        """Idempotent: `exec` closes early, before its child runs."""
+        desk = self.__dict__.pop("desk", None)
+        if desk is not None:
+            await desk.shutdown()

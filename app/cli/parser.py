@@ -6,7 +6,63 @@ import argparse
 from pathlib import Path
 
 from app import __version__
-from app.core.profiles import AuthMethod
+from app.cli.profile_parser import METHODS, add_profile_commands
+
+
+def _token_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    token = commands.add_parser(
+        "token",
+        help="print a valid access token",
+        description="Print a valid access token: the cached one while it is still valid, else a "
+        "fresh one. Without NAME, a one-shot token from the flags below: nothing is stored and no "
+        "keychain is needed (the secret comes from standard input or --secret-env).",
+    )
+    token.add_argument("name", nargs="?", help="the profile (omit it for a one-shot token)")
+    form = token.add_mutually_exclusive_group()
+    form.add_argument("--header", action="store_true", help="print “Authorization: Bearer …”")
+    form.add_argument("--json", action="store_true", help="print token, type, expiry and scopes")
+    token.add_argument("--fresh", action="store_true", help="ignore the cached token")
+    once = token.add_argument_group("one-shot (no NAME)")
+    where = once.add_mutually_exclusive_group()
+    where.add_argument("--token-url", metavar="URL")
+    where.add_argument("--issuer", metavar="URL")
+    once.add_argument("--client-id", metavar="ID")
+    once.add_argument("--auth-method", choices=METHODS)
+    once.add_argument("--scope", metavar='"A B"')
+    once.add_argument("--audience", metavar="AUD")
+    once.add_argument("--resource", action="append", metavar="URI", help="repeatable")
+    once.add_argument("--private-key-file", type=Path, metavar="PEM")
+    once.add_argument("--ca-bundle", metavar="PEM")
+    once.add_argument(
+        "--secret-env", metavar="VAR", help="read the secret from this environment variable"
+    )
+
+
+def _request_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    request = commands.add_parser("request", help="list or send a profile's saved requests")
+    cmds = request.add_subparsers(dest="request_command", metavar="ACTION", required=True)
+    lst = cmds.add_parser("list", help="the profile's saved requests, one a line")
+    lst.add_argument("profile", metavar="PROFILE")
+    send = cmds.add_parser(
+        "send",
+        help="send a saved request; the response body goes to stdout",
+        description="Send a saved request with the profile's token. Exit status: 0 for 2xx/3xx, "
+        "1 for 4xx/5xx or a network failure, 2 when the host is not the profile's API.",
+    )
+    send.add_argument("profile", metavar="PROFILE")
+    send.add_argument("request", metavar="REQUEST", help="its title (or a unique prefix)")
+    send.add_argument("--var", action="append", default=[], metavar="K=V", help="repeatable")
+    send.add_argument(
+        "--include", action="store_true", help="print the status line and headers first"
+    )
+    send.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="HOST",
+        help="let the token go to this host (host or host:port) for this run",
+    )
+    # `--env ENV` joins here when environments land (issue 14).
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,59 +87,28 @@ def build_parser() -> argparse.ArgumentParser:
         help="open the window with the practice sandbox (a local identity server and API) running",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    add_profile_commands(commands)
+    _token_command(commands)
 
-    profile = commands.add_parser("profile", help="add, list, show, remove, export or import")
-    profile_cmds = profile.add_subparsers(dest="profile_command", metavar="ACTION", required=True)
+    run = commands.add_parser(
+        "exec",
+        help="run a command with the token in its environment",
+        description="Run COMMAND with TOKEN (the access token) and TOKENDESK_AUTHORIZATION "
+        "(“Bearer …”) in its environment; the exit status is the command's.",
+    )
+    run.add_argument("name", metavar="NAME")
+    run.add_argument("argv", nargs=argparse.REMAINDER, metavar="-- COMMAND [ARGS...]")
 
-    add = profile_cmds.add_parser(
-        "add",
-        help="add a client profile",
-        description="Add a client profile. The client secret is read from standard input when "
-        "it is not a terminal, otherwise asked for; it is never taken from the command line.",
+    proxy = commands.add_parser(
+        "proxy",
+        help="serve the profile's API on 127.0.0.1 with the token attached",
+        description="A local authenticating proxy: the first line on stdout is its base URL, "
+        "which carries a random access key; then one line per request. Ctrl+C stops it.",
     )
-    add.add_argument("name")
-    where = add.add_mutually_exclusive_group(required=True)
-    where.add_argument("--token-url", metavar="URL", help="the token endpoint")
-    where.add_argument("--issuer", metavar="URL", help="the issuer (endpoints found automatically)")
-    add.add_argument("--client-id", metavar="ID", required=True)
-    add.add_argument(
-        "--auth-method",
-        choices=[m.value for m in AuthMethod],
-        default=AuthMethod.CLIENT_SECRET_BASIC.value,
-        help="how the client signs in (default: client_secret_basic)",
-    )
-    add.add_argument("--scope", default="", metavar='"A B"', help="space-separated scopes")
-    add.add_argument("--audience", default="", metavar="AUD")
-    add.add_argument("--resource", action="append", default=[], metavar="URI", help="repeatable")
-    add.add_argument("--api-base", default="", metavar="URL", help="the API's base URL")
-    add.add_argument(
-        "--private-key-file",
-        type=Path,
-        metavar="PEM",
-        help="private_key_jwt: PEM or JWK file; the key goes into the keychain",
-    )
+    proxy.add_argument("name", metavar="NAME")
+    proxy.add_argument("--port", type=int, default=0, metavar="N", help="default: any free port")
 
-    lst = profile_cmds.add_parser("list", help="list profiles")
-    lst.add_argument("--json", action="store_true")
-    show = profile_cmds.add_parser("show", help="show one profile (secrets are never printed)")
-    show.add_argument("name")
-    show.add_argument("--json", action="store_true")
-    remove = profile_cmds.add_parser("remove", help="remove a profile and its keychain entries")
-    remove.add_argument("name")
-    export = profile_cmds.add_parser("export", help="print profiles as JSON, without secrets")
-    export.add_argument("names", nargs="*", metavar="NAME", help="default: all")
-    imp = profile_cmds.add_parser("import", help="import profiles exported earlier (no secrets)")
-    imp.add_argument("file", type=Path, help="the export file, or - for standard input")
-
-    token = commands.add_parser(
-        "token",
-        help="print a valid access token",
-        description="Print a valid access token: "
-        "the cached one while it is still valid, else a fresh one.",
-    )
-    token.add_argument("name")
-    form = token.add_mutually_exclusive_group()
-    form.add_argument("--header", action="store_true", help="print “Authorization: Bearer …”")
-    form.add_argument("--json", action="store_true", help="print token, type, expiry and scopes")
-    token.add_argument("--fresh", action="store_true", help="ignore the cached token")
+    completion = commands.add_parser("completion", help="print a shell completion script")
+    completion.add_argument("shell", choices=["bash", "zsh", "fish"])
+    _request_commands(commands)
     return parser

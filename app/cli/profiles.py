@@ -1,64 +1,144 @@
-"""`tokendesk profile …`: add, list, show, remove, export, import — each one Desk use case."""
+"""`tokendesk profile …`: add, edit, set-secret, list, show, remove, export, import — each one
+Desk use case (app/desk/profile_edit.py for adding and changing)."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import shlex
-from pathlib import Path
 from typing import Any
 
 from app.cli.context import EXIT_OK, CliError, Context
 from app.core.errors import KeychainError
-from app.core.profiles import AuthMethod, Profile, split_scopes
+from app.core.profiles import AuthMethod, BasicEncoding, Profile, split_scopes
+from app.desk import profile_edit
+from app.desk.profile_fields import (
+    check_ca_bundle,
+    parse_pairs,
+    read_private_key,
+    read_service_account,
+)
+
+KEYCHAIN = "stored in the OS keychain"
 
 
-def read_private_key(path: Path) -> str:
-    from app.desk import Desk
+def _listed(values: list[str] | None) -> tuple[str, ...] | None:
+    """A repeatable flag: None when not given; a single '' clears the list."""
+    if values is None:
+        return None
+    return tuple(v.strip() for v in values if v.strip())
 
-    try:
-        text = path.expanduser().read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CliError(f"The private key file {path} could not be read: {exc}.") from exc
-    Desk.check_private_key(text)  # raises ProfileError with a plain message when unusable
-    return text
+
+def field_changes(args: argparse.Namespace) -> dict[str, Any]:
+    """The profile fields the flags give, and only those."""
+    changes: dict[str, Any] = {}
+    text = {
+        "token_url": args.token_url,
+        "issuer_url": args.issuer,
+        "client_id": args.client_id,
+        "key_id": args.key_id,
+        "audience": args.audience,
+        "api_base_url": args.api_base,
+    }
+    changes.update({k: v.strip() for k, v in text.items() if v is not None})
+    if getattr(args, "name", None) is not None and args.command == "profile":
+        changes["name"] = args.name.strip()
+    if args.notes is not None:
+        changes["notes"] = args.notes
+    if args.auth_method is not None:
+        changes["auth_method"] = AuthMethod(args.auth_method)
+        changes["auth_method_chosen"] = True
+    if args.basic_encoding is not None:
+        changes["basic_encoding"] = BasicEncoding(args.basic_encoding)
+    if args.scope is not None:
+        changes["scopes"] = split_scopes(args.scope)
+    if (resources := _listed(args.resource)) is not None:
+        changes["resources"] = resources
+    if (origins := _listed(args.allow_origin)) is not None:
+        changes["allowed_origins"] = origins
+    if args.extra_param is not None:
+        changes["extra_params"] = parse_pairs([p for p in args.extra_param if p], "--extra-param")
+    if args.var is not None:
+        changes["variables"] = parse_pairs([v for v in args.var if v], "--var")
+    if args.ca_bundle is not None:
+        changes["ca_bundle"] = check_ca_bundle(args.ca_bundle.strip())
+    if args.auto_refresh is not None:
+        changes["auto_refresh"] = args.auto_refresh
+    return changes
+
+
+def _new_profile(ctx: Context, args: argparse.Namespace) -> tuple[Profile, str | None, str | None]:
+    changes = field_changes(args)
+    scopes = changes.get("scopes", ())
+    if args.service_account_file is not None:
+        if args.private_key_file is not None:
+            raise CliError("Give --service-account-file or --private-key-file, not both.")
+        account = read_service_account(args.service_account_file, name=args.name, scopes=scopes)
+        changes.pop("auth_method_chosen", None)
+        return profile_edit.changed(account.profile, changes), None, account.private_key
+    if not changes.get("token_url") and not changes.get("issuer_url"):
+        raise CliError("Give --token-url URL or --issuer URL (or --service-account-file).")
+    if not changes.get("client_id"):
+        raise CliError("Give --client-id ID.")
+    if args.auth_method is None:
+        method = AuthMethod.CLIENT_SECRET_BASIC
+        if args.private_key_file is not None:
+            method = AuthMethod.PRIVATE_KEY_JWT
+        # Nobody chose: with an issuer, its metadata may pick the method (issue 12 §2).
+        changes.update(auth_method=method, auth_method_chosen=args.private_key_file is not None)
+    profile = Profile(**changes)
+    method = profile.auth_method
+    if method.needs_private_key and args.private_key_file is None:
+        raise CliError(f"{method} needs --private-key-file PEM.")
+    if not method.needs_private_key and args.private_key_file is not None:
+        raise CliError("--private-key-file is only for --auth-method private_key_jwt.")
+    if method.needs_private_key:
+        return profile, None, read_private_key(args.private_key_file)
+    return profile, ctx.read_secret(f"Client secret for “{profile.name}”: "), None
 
 
 async def add(ctx: Context, args: argparse.Namespace) -> int:
-    method = AuthMethod(args.auth_method)
-    profile = Profile(
-        name=args.name.strip(),
-        token_url=(args.token_url or "").strip(),
-        issuer_url=(args.issuer or "").strip(),
-        client_id=args.client_id.strip(),
-        auth_method=method,
-        scopes=split_scopes(args.scope),
-        audience=args.audience.strip(),
-        resources=tuple(r.strip() for r in args.resource),
-        api_base_url=args.api_base.strip(),
+    args.name = args.name.strip()
+    profile, secret, key = _new_profile(ctx, args)
+    saved, warnings, token = await profile_edit.add_profile(
+        ctx.desk, profile, secret=secret, private_key=key, check=args.check
     )
-    problems = profile.problems()
-    if blocking := [p.message for p in problems if p.blocking]:
-        raise CliError(" ".join(blocking))
-    for warning in (p.message for p in problems if not p.blocking):
+    for warning in warnings:
         ctx.say(f"Warning: {warning}")
-    if any(p.name.casefold() == profile.name.casefold() for p in ctx.desk.profiles()):
-        raise CliError(
-            f"A profile named “{profile.name}” already exists; remove it first, or choose "
-            "another name."
-        )
-    if method.needs_private_key and args.private_key_file is None:
-        raise CliError("private_key_jwt needs --private-key-file PEM.")
-    if not method.needs_private_key and args.private_key_file is not None:
-        raise CliError("--private-key-file is only for --auth-method private_key_jwt.")
-    secret = key = None
-    if method.needs_secret:
-        secret = ctx.read_secret(f"Client secret for “{profile.name}”: ")
-    if method.needs_private_key:
-        key = read_private_key(args.private_key_file)
-    await ctx.desk.add_profile(profile, secret=secret, private_key=key)
-    ctx.say(f"Saved “{profile.name}”; its secret is in the OS keychain.")
-    ctx.say(f"Get a token with: tokendesk token {shlex.quote(profile.name)}")
+    if token is not None:
+        ctx.say("Checked: the identity server issued a token with these settings.")
+    ctx.say(f"Saved “{saved.name}”; its {_secret_word(saved)} is in the OS keychain.")
+    ctx.say(f"Get a token with: tokendesk token {shlex.quote(saved.name)}")
+    return EXIT_OK
+
+
+def _secret_word(profile: Profile) -> str:
+    return "private key" if profile.auth_method.needs_private_key else "secret"
+
+
+async def edit(ctx: Context, args: argparse.Namespace) -> int:
+    profile = ctx.desk.find(args.profile)
+    changes = field_changes(args)
+    key = read_private_key(args.private_key_file) if args.private_key_file else None
+    if not changes and key is None:
+        raise CliError('Nothing to change: give the fields to change, e.g. --scope "a b".')
+    saved, warnings = await profile_edit.edit_profile(ctx.desk, profile, changes, private_key=key)
+    for warning in warnings:
+        ctx.say(f"Warning: {warning}")
+    ctx.say(f"Saved “{saved.name}”.")
+    return EXIT_OK
+
+
+async def set_secret(ctx: Context, args: argparse.Namespace) -> int:
+    profile = ctx.desk.find(args.profile)
+    if args.private_key_file is not None:
+        await ctx.desk.set_secret(profile, private_key=read_private_key(args.private_key_file))
+        what = "private key"
+    else:
+        secret = ctx.read_secret(f"New client secret for “{profile.name}”: ")
+        await ctx.desk.set_secret(profile, secret=secret)
+        what = "client secret"
+    ctx.say(f"Replaced the {what} of “{profile.name}” in the OS keychain; its token is dropped.")
     return EXIT_OK
 
 
@@ -85,39 +165,59 @@ async def list_(ctx: Context, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _pairs(pairs: tuple[tuple[str, str], ...]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in pairs)
+
+
+def show_rows(profile: Profile, secrets: dict[str, str]) -> list[tuple[str, str]]:
+    """Every field, in the form's order; empty ones say so rather than vanish."""
+    method = profile.auth_method
+    return [
+        ("Name", profile.name),
+        ("Id", profile.id),
+        ("Token URL", profile.token_url or "—"),
+        ("Issuer URL", profile.issuer_url or "—"),
+        ("Client ID", profile.client_id),
+        ("Sign-in method", f"{method} ({method.label})"),
+        ("Method chosen", "yes" if profile.auth_method_chosen else "no (discovery may pick)"),
+        ("Basic credentials", f"{profile.basic_encoding} ({profile.basic_encoding.label})"),
+        ("Key id", profile.key_id or "—"),
+        ("Scopes", profile.scope_string or "—"),
+        ("Audience", profile.audience or "—"),
+        ("Resources", " ".join(profile.resources) or "—"),
+        ("Extra parameters", _pairs(profile.extra_params) or "—"),
+        ("API base URL", profile.api_base_url or "—"),
+        ("Allowed origins", " ".join(profile.allowed_origins) or "—"),
+        ("Variables", _pairs(profile.variables) or "—"),
+        ("Verify TLS", "yes" if profile.verify_tls else "NO"),
+        ("CA bundle", profile.ca_bundle or "the system's"),
+        ("Auto-refresh", "on" if profile.auto_refresh else "off"),
+        ("Notes", profile.notes.replace("\n", " ⏎ ") or "—"),
+        *((label, value) for label, value in secrets.items()),
+    ]
+
+
 async def show(ctx: Context, args: argparse.Namespace) -> int:
     from app.core.secrets import SecretKind
 
     profile = ctx.desk.find(args.name)
+    labels = {SecretKind.CLIENT_SECRET: "Client secret", SecretKind.PRIVATE_KEY: "Private key"}
+    wanted = SecretKind.PRIVATE_KEY if profile.auth_method.needs_private_key else None
+    wanted = wanted or SecretKind.CLIENT_SECRET
     stored: dict[str, str] = {}
     try:
         held = await ctx.desk.stored_secrets(profile)
-        for kind in (SecretKind.CLIENT_SECRET, SecretKind.PRIVATE_KEY):
-            stored[kind.value] = "stored in the OS keychain" if kind in held else "not stored"
+        stored[labels[wanted]] = KEYCHAIN if wanted in held else "not stored"
     except KeychainError as exc:
-        stored = {"keychain": f"unavailable: {exc.message}"}
+        stored["Keychain"] = f"unavailable: {exc.message}"
     if args.json:
-        ctx.answer(json.dumps({**profile.to_dict(), "secrets": stored}, indent=2))
+        secrets = {k.lower().replace(" ", "_"): v for k, v in stored.items()}
+        ctx.answer(json.dumps({**profile.to_dict(), "secrets": secrets}, indent=2))
         return EXIT_OK
-    rows = [
-        ("Name", profile.name),
-        ("Token URL", profile.token_url),
-        ("Issuer URL", profile.issuer_url),
-        ("Client ID", profile.client_id),
-        ("Sign-in method", f"{profile.auth_method} ({profile.auth_method.label})"),
-        ("Scopes", profile.scope_string),
-        ("Audience", profile.audience),
-        ("Resources", " ".join(profile.resources)),
-        ("API base URL", profile.api_base_url),
-        ("Verify TLS", "yes" if profile.verify_tls else "NO"),
-        ("CA bundle", profile.ca_bundle),
-        ("Auto-refresh", "on" if profile.auto_refresh else "off"),
-        *((f"Secret: {k.replace('_', ' ')}", v) for k, v in stored.items()),
-    ]
-    width = max(len(label) for label, value in rows if value) + 2
+    rows = show_rows(profile, stored)
+    width = max(len(label) for label, _ in rows) + 2
     for label, value in rows:
-        if value:
-            ctx.answer(f"{label + ':':<{width}}{value}")
+        ctx.answer(f"{label + ':':<{width}}{value}")
     return EXIT_OK
 
 

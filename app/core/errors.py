@@ -7,8 +7,9 @@ prints `message` and `hint` to stderr.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     from app.core.profiles import AuthMethod
@@ -147,6 +148,22 @@ class ProfileStoreError(TokendeskError):
     """The profiles file cannot be read or written. It is never overwritten after a failed read."""
 
     code = "profile_store"
+
+
+KeychainAction = Literal["read", "store"]
+
+
+def no_keychain_hint(platform: str = sys.platform) -> str:
+    """The one thing to do when no keychain answers, with the command that starts one."""
+    if platform.startswith("linux") or "bsd" in platform:
+        return (
+            "Start gnome-keyring or KWallet. With gnome-keyring, inside your desktop's D-Bus "
+            "session run: gnome-keyring-daemon --start --components=secrets (in a shell without "
+            "a session, wrap it in dbus-run-session). Then retry."
+        )
+    if platform == "darwin":
+        return "Open the Keychain Access app and unlock the login keychain, then retry."
+    return "Sign in to Windows again so the Credential Manager is available, then retry."
 
 
 class KeychainError(TokendeskError):

@@ -6,6 +6,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Protocol
 
+# The keychain's service name for every Tokendesk entry (keyring's `service` attribute).
+KEYCHAIN_SERVICE = "tokendesk"
+
 
 class SecretKind(StrEnum):
     CLIENT_SECRET = "client_secret"

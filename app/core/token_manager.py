@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import json
 import logging
 from collections.abc import Callable
@@ -23,6 +22,7 @@ from urllib.parse import urlsplit
 
 from app.core import client_auth, oauth
 from app.core.errors import KeychainError, ProfileError, TokendeskError
+from app.core.fingerprint import fingerprint
 from app.core.http_clients import HttpClients
 from app.core.jwtinfo import DecodedJwt, verify
 from app.core.profiles import Profile
@@ -46,23 +46,6 @@ class TokenEvent:
 
 
 Listener = Callable[[TokenEvent], None]
-
-
-def fingerprint(profile: Profile) -> str:
-    """Identifies the settings a token was obtained with; a cached token obtained with other
-    settings (another client, other scopes) is not reused."""
-    relevant = [
-        profile.token_url,
-        profile.issuer_url,
-        profile.client_id,
-        str(profile.auth_method),
-        list(profile.scopes),
-        profile.audience,
-        list(profile.resources),
-        [list(p) for p in profile.extra_params],
-        [profile.presents_certificate and profile.client_cert, profile.dpop and profile.dpop_alg],
-    ]
-    return hashlib.sha256(json.dumps(relevant).encode()).hexdigest()[:16]
 
 
 class TokenManager:

@@ -19,6 +19,7 @@ from app.core.basic_fallback import apply_learned
 from app.core.client_auth import Credentials, signing_key
 from app.core.environments import effective_profile, environment_id, secret_variables
 from app.core.errors import KeychainError, ProfileError, TokendeskError
+from app.core.fingerprint import fingerprint
 from app.core.http_clients import HttpClients
 from app.core.jwtinfo import DecodedJwt
 from app.core.profiles import Profile, new_profile_id
@@ -32,6 +33,8 @@ from app.desk.views import TokenView
 from app.storage.profile_store import ProfileStore, export_profiles, import_profiles
 
 if TYPE_CHECKING:
+    import httpx
+
     from app.core.api_response import ApiResponse
     from app.desk.api import ApiSender
     from app.importers.apply import ApplyReport
@@ -168,7 +171,8 @@ class Desk:
             if previous is None:
                 await self._secrets.delete_all(profile.id)
             raise
-        if secret or private_key:
+        if secret or private_key or (previous and fingerprint(previous) != fingerprint(profile)):
+            # The fingerprint rule: a token obtained with other settings is not kept.
             await self._tokens.forget(profile)
         if previous is not None and previous.auto_refresh and not profile.auto_refresh:
             self._tokens.stop_auto_refresh(profile.id)
@@ -317,6 +321,18 @@ class Desk:
 
     async def capabilities(self, profile: Profile) -> tuple[bool, bool]:
         return await self._tokens.capabilities(profile)
+
+    async def try_profile(
+        self, profile: Profile, *, secret: str | None = None, private_key: str | None = None
+    ) -> Token:
+        """One token request with these credentials and nothing else: no keychain read or
+        write, nothing cached (`profile add --check`, one-shot tokens)."""
+        credentials = Credentials(client_secret=secret, private_key=private_key)
+        return await self._tokens.request(profile, credentials)
+
+    def http_client(self, profile: Profile) -> httpx.AsyncClient:
+        """The long-lived client for this profile's TLS settings (its CA bundle)."""
+        return self._http.get(profile.verify_tls, profile.ca_bundle)
 
     async def test_connection(
         self, profile: Profile, *, secret: str = "", private_key: str = ""

@@ -16,14 +16,16 @@ from typing import Any, TypeVar
 
 from app.core.errors import (
     InsecureKeychainError,
+    KeychainAction,
     KeychainError,
     KeychainLockedError,
     KeychainTimeoutError,
     NoKeychainError,
+    no_keychain_hint,
 )
-from app.core.secrets import SecretKind
+from app.core.secrets import KEYCHAIN_SERVICE, SecretKind
 
-SERVICE = "tokendesk"
+SERVICE = KEYCHAIN_SERVICE
 T = TypeVar("T")
 
 
@@ -46,23 +48,21 @@ def backend_name(backend: Any) -> str:
     return f"{cls.__module__}.{cls.__qualname__}"
 
 
-def check_backend(backend: Any) -> None:
+def check_backend(backend: Any, action: KeychainAction = "store") -> None:
     """Raise a KeychainError unless `backend` stores secrets in a real OS keychain."""
     name = backend_name(backend)
     if name == "keyring.backends.chainer.ChainerBackend":
         members = list(getattr(backend, "backends", []))
         if not members:
-            check_backend(None)
+            check_backend(None, action)
         for member in members:
-            check_backend(member)
+            check_backend(member, action)
         return
     if name in TRUSTED_BACKENDS:
         return
     if name.startswith(("keyring.backends.fail", "keyring.backends.null", "builtins.NoneType")):
         raise NoKeychainError(
-            "No OS keychain is running, so secrets cannot be stored safely.",
-            "Start gnome-keyring or KWallet (on Linux), then retry.",
-            details=f"keyring backend: {name}",
+            _no_keychain(action), no_keychain_hint(), details=f"keyring backend: {name}"
         )
     raise InsecureKeychainError(
         "The configured keyring backend is not an OS keychain, so Tokendesk will not use it.",
@@ -72,7 +72,13 @@ def check_backend(backend: Any) -> None:
     )
 
 
-def _translate(exc: Exception) -> KeychainError:
+def _no_keychain(action: KeychainAction) -> str:
+    if action == "read":
+        return "No OS keychain is running, so the saved secrets cannot be read."
+    return "No OS keychain is running, so secrets cannot be stored safely."
+
+
+def _translate(exc: Exception, action: KeychainAction = "store") -> KeychainError:
     import keyring.errors as kerr  # on first use: keyring is not needed for the first paint
 
     raw = f"{type(exc).__module__}.{type(exc).__name__}: {exc}"
@@ -83,11 +89,7 @@ def _translate(exc: Exception) -> KeychainError:
             details=raw,
         )
     if isinstance(exc, kerr.NoKeyringError):
-        return NoKeychainError(
-            "No OS keychain is running, so secrets cannot be stored safely.",
-            "Start gnome-keyring or KWallet (on Linux), then retry.",
-            details=raw,
-        )
+        return NoKeychainError(_no_keychain(action), no_keychain_hint(), details=raw)
     if isinstance(exc, kerr.InitError) or "prompt dismissed" in str(exc).lower():
         return KeychainLockedError(
             "The OS keychain refused access (its unlock prompt was dismissed or cannot be shown).",
@@ -163,28 +165,28 @@ class KeyringSecretStore:
     def _username(self, profile_id: str, kind: SecretKind) -> str:
         return f"{profile_id}/{kind}"
 
-    async def _call(self, fn: Callable[[Any], T]) -> T:
+    async def _call(self, fn: Callable[[Any], T], action: KeychainAction = "store") -> T:
         def guarded() -> T:
             try:
                 # Choosing the backend fails too (a broken keyringrc, a backend that cannot
                 # load, D-Bus refusing): the same plain keychain error, never a traceback.
                 backend = self._resolved()
-                check_backend(backend)
+                check_backend(backend, action)
                 return fn(backend)
             except KeychainError:
                 raise
             except Exception as exc:
-                raise _translate(exc) from exc
+                raise _translate(exc, action) from exc
 
         return await run_with_timeout(guarded, self._timeout)
 
     async def check(self) -> None:
         """Prove the keychain answers (a read of an entry that need not exist)."""
-        await self._call(lambda b: b.get_password(self._service, "tokendesk-probe"))
+        await self._call(lambda b: b.get_password(self._service, "tokendesk-probe"), "read")
 
     async def get(self, profile_id: str, kind: SecretKind) -> str | None:
         user = self._username(profile_id, kind)
-        value = await self._call(lambda b: b.get_password(self._service, user))
+        value = await self._call(lambda b: b.get_password(self._service, user), "read")
         return value if isinstance(value, str) else None
 
     async def set(self, profile_id: str, kind: SecretKind, value: str) -> None:
