@@ -51,6 +51,13 @@ def secret_service_is_the_choice(environ: Mapping[str, str] = os.environ) -> boo
     return not (Path(config_home) / "python_keyring" / "keyringrc.cfg").exists()
 
 
+def linux_config_dir(environ: Mapping[str, str] = os.environ) -> Path:
+    """platformdirs' user_config_dir("tokendesk") on Linux (XDG Base Directory), without
+    importing platformdirs: a test keeps the two equal."""
+    root = environ.get("XDG_CONFIG_HOME", "").strip() or str(Path.home() / ".config")
+    return Path(root) / "tokendesk"
+
+
 def read_secret_service(username: str) -> str | None:
     """The item keyring stores under (KEYCHAIN_SERVICE, username), or None; never prompts."""
     import secretstorage
@@ -94,10 +101,10 @@ def cached_token(
         return None
     try:
         from app.desk.lookup import find_profile
-        from app.storage import paths
         from app.storage.profile_store import ProfileStore
 
-        profile = find_profile(ProfileStore(paths.config_dir(config_dir)).load(), query)
+        where = config_dir or linux_config_dir(environ)
+        profile = find_profile(ProfileStore(where).load(), query)
         entry = read_secret_service(f"{profile.id}/{SecretKind.TOKEN}")
     except Exception:  # any doubt: the full path decides and explains
         return None

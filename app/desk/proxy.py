@@ -257,9 +257,8 @@ class Proxy:
             if body is not None and not isinstance(body, bytes)
             else ProfileTokenAuth(get_token)
         )
+        # A chunked body goes on chunked (httpx decides); a sized one keeps its Content-Length.
         forwarded = [(k, v) for k, v in headers if k.lower() not in HOP_BY_HOP]
-        if body is not None and not isinstance(body, bytes):
-            forwarded = [(k, v) for k, v in forwarded if k.lower() != "content-length"]
         client = self._desk.http_client(profile)
         request = client.build_request(method, target, headers=forwarded, content=body)
         try:
