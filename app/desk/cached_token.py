@@ -83,7 +83,9 @@ def valid_cached(profile: Profile, entry: str, now: datetime) -> Token | None:
         return None
     if not isinstance(data, dict) or data.get("fingerprint") != fingerprint(profile):
         return None
-    token = Token.from_json(json.dumps(data.get("token")))
+    if not isinstance(data.get("token"), dict):
+        return None
+    token = Token.from_json(json.dumps(data["token"]))
     if token is None or token.state(now, ExpiryPolicy()) is not TokenState.VALID:
         return None
     return token
