@@ -355,7 +355,11 @@ def main() -> int:
     results["viewer"] = bench_viewer([0.5] if args.tiny else [1, 10, 50])
     print("Measuring the history view…", flush=True)
     results["history"] = bench_history(500 if args.tiny else 10_000)
-    rows = verdicts(results)
+    print("Measuring `tokendesk token NAME` with a cached token…", flush=True)
+    from tests.bench.cached_token import bench_cached_token, cached_token_row
+
+    results["cached_token"] = bench_cached_token(1 if args.tiny else rounds, 3 if args.tiny else 10)
+    rows = [*verdicts(results), cached_token_row(results["cached_token"])]
     results["table"] = [
         dict(zip(("figure", "tokendesk", "baseline", "budget", "held"), row, strict=True))
         for row in rows

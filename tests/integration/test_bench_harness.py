@@ -31,5 +31,6 @@ def test_the_benchmark_harness_runs_every_row(tmp_path: Path) -> None:
     assert any("concurrent" in f for f in figures)
     assert any("JSON in the viewer" in f for f in figures)
     assert any("history" in f for f in figures)
+    assert any("cached token" in f for f in figures)
     concurrent = data["network"]["concurrent_expired"]
     assert concurrent == {"token_requests": 1, "all_ok": True}
