@@ -28,6 +28,7 @@ from app.ui.profiles.controller import ProfilesController
 from app.ui.profiles.editor import ProfileEditor
 from app.ui.profiles.list_panel import ProfileListPanel
 from app.ui.prompter import Prompter
+from app.ui.proxy_panel import ProxyPanel
 from app.ui.qt import named
 from app.ui.tasks import TaskRunner
 from app.ui.token.controller import TokenController
@@ -87,6 +88,10 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.token_panel, "Token")
         self.tabs.addTab(self.requests_page, "Requests")
         self.tabs.addTab(self.editor, "Profile settings")
+        self.proxy_panel = named(
+            ProxyPanel(self.desk, copy=lambda t, w: self.clipboard.copy(t, w, sensitive=False),
+                       on_error=self._show_status_error), "proxyPanel")  # fmt: skip
+        self.tabs.addTab(self.proxy_panel, "Serve")
         self.welcome = WelcomeView(self)
         self.right = named(QStackedWidget(), "mainStack")
         self.right.addWidget(self.welcome)
@@ -334,6 +339,7 @@ class MainWindow(QMainWindow):
 
     def _profile_selected(self, profile: Profile | None) -> None:
         self.token.show(profile)
+        self.proxy_panel.show_profile(profile)
         if self._requests is not None:
             self._requests.show(profile)
 
@@ -365,6 +371,7 @@ class MainWindow(QMainWindow):
         pending = [t for t in asyncio.all_tasks() if t is not current and not t.done()]
         if pending:
             await asyncio.wait(pending, timeout=2)
+        await self.proxy_panel.stop()
         await self.workbench.shutdown()
         if self.crash is not None:
             self.crash.uninstall()
