@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from app.core.profiles import AuthMethod, BasicEncoding
+from app.core.profiles import DPOP_ALGORITHMS, AuthMethod, BasicEncoding
 
 METHODS = [m.value for m in AuthMethod]
 
@@ -30,10 +30,17 @@ FIELD_FLAGS = {
     "auto_refresh": "--auto-refresh",
     "allowed_origins": "--allow-origin",
     "variables": "--var",
+    "client_cert": "--client-cert",
+    "mtls_bound": "--mtls-bound",
+    "assertion_cert": "--certificate",
+    "dpop": "--dpop",
+    "dpop_alg": "--dpop-alg",
 }
 UNSET_BY_FLAG = {
     "id": "made by Tokendesk and never changes",
     "verify_tls": "no flag turns certificate checking off; --ca-bundle trusts a private CA",
+    "environments": "made by `tokendesk import` (issue 14); `--env` chooses one",
+    "import_source": "made by `tokendesk import`, so importing again updates the profile",
 }
 
 
@@ -93,6 +100,39 @@ def add_field_flags(parser: argparse.ArgumentParser, *, editing: bool) -> None:
         metavar="PEM",
         help="private_key_jwt: PEM or JWK file; the key goes into the keychain",
     )
+    certs = parser.add_argument_group("certificates and sender-constrained tokens")
+    certs.add_argument(
+        "--certificate",
+        type=Path,
+        metavar="PEM",
+        help="private_key_jwt with an X.509 certificate (x5t, as Entra ID wants); the key is "
+        "--private-key-file",
+    )
+    certs.add_argument(
+        "--client-cert",
+        type=Path,
+        metavar="PEM",
+        help="the TLS client certificate (tls_client_auth methods, or --mtls-bound); its key "
+        "is --client-key",
+    )
+    certs.add_argument("--client-key", type=Path, metavar="PEM", help="the --client-cert's key")
+    certs.add_argument(
+        "--pkcs12",
+        type=Path,
+        metavar="P12",
+        help="a certificate and its key in one PKCS#12 file (the TLS client certificate with "
+        "the tls_client_auth methods or --mtls-bound, else the assertion certificate); its "
+        "password from TOKENDESK_PKCS12_PASSWORD or asked for",
+    )
+    certs.add_argument(
+        "--mtls-bound",
+        action=argparse.BooleanOptionalAction,
+        help="present the client certificate with any method: certificate-bound tokens (RFC 8705)",
+    )
+    certs.add_argument(
+        "--dpop", action=argparse.BooleanOptionalAction, help="DPoP-bound tokens (RFC 9449)"
+    )
+    certs.add_argument("--dpop-alg", choices=DPOP_ALGORITHMS, help="the DPoP key's algorithm")
 
 
 def add_profile_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

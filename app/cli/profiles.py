@@ -4,7 +4,9 @@ Desk use case (app/desk/profile_edit.py for adding and changing)."""
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
+import os
 import shlex
 from typing import Any
 
@@ -12,9 +14,12 @@ from app.cli.context import EXIT_OK, CliError, Context
 from app.core.errors import KeychainError
 from app.core.profiles import AuthMethod, BasicEncoding, Profile, split_scopes
 from app.desk import profile_edit
+from app.desk.profile_edit import Certificate
 from app.desk.profile_fields import (
     check_ca_bundle,
     parse_pairs,
+    read_pem_pair,
+    read_pkcs12,
     read_private_key,
     read_service_account,
 )
@@ -43,8 +48,6 @@ def field_changes(args: argparse.Namespace) -> dict[str, Any]:
     changes.update({k: v.strip() for k, v in text.items() if v is not None})
     if getattr(args, "name", None) is not None and args.command == "profile":
         changes["name"] = args.name.strip()
-    if args.notes is not None:
-        changes["notes"] = args.notes
     if args.auth_method is not None:
         changes["auth_method"] = AuthMethod(args.auth_method)
         changes["auth_method_chosen"] = True
@@ -62,9 +65,30 @@ def field_changes(args: argparse.Namespace) -> dict[str, Any]:
         changes["variables"] = parse_pairs([v for v in args.var if v], "--var")
     if args.ca_bundle is not None:
         changes["ca_bundle"] = check_ca_bundle(args.ca_bundle.strip())
-    if args.auto_refresh is not None:
-        changes["auto_refresh"] = args.auto_refresh
+    for name in ("notes", "auto_refresh", "mtls_bound", "dpop", "dpop_alg"):
+        if getattr(args, name) is not None:
+            changes[name] = getattr(args, name)
     return changes
+
+
+def certificates(ctx: Context, args: argparse.Namespace, method: AuthMethod) -> list[Certificate]:
+    """The certificates the flags give, checked (pair fits, not expired), keys not yet stored."""
+    found: list[Certificate] = []
+    if args.client_cert is not None or args.client_key is not None:
+        if args.client_cert is None or args.client_key is None:
+            raise CliError("Give --client-cert PEM and --client-key PEM together.")
+        found.append(Certificate(read_pem_pair(args.client_cert, args.client_key), tls=True))
+    if args.certificate is not None:
+        if args.private_key_file is None:
+            raise CliError("--certificate needs its key: --private-key-file PEM.")
+        found.append(Certificate(read_pem_pair(args.certificate, args.private_key_file), False))
+    if args.pkcs12 is not None:
+        password = os.environ.get("TOKENDESK_PKCS12_PASSWORD")
+        if password is None and ctx.stdin.isatty():
+            password = getpass.getpass(f"Password of {args.pkcs12}: ", stream=ctx.stderr)
+        tls = method.uses_tls_certificate or bool(args.mtls_bound)
+        found.append(Certificate(read_pkcs12(args.pkcs12, password), tls=tls))
+    return found
 
 
 def _new_profile(ctx: Context, args: argparse.Namespace) -> tuple[Profile, str | None, str | None]:
@@ -94,6 +118,8 @@ def _new_profile(ctx: Context, args: argparse.Namespace) -> tuple[Profile, str |
         raise CliError("--private-key-file is only for --auth-method private_key_jwt.")
     if method.needs_private_key:
         return profile, None, read_private_key(args.private_key_file)
+    if not method.needs_secret:
+        return profile, None, None  # the TLS client certificate proves who the client is
     return profile, ctx.read_secret(f"Client secret for “{profile.name}”: "), None
 
 
@@ -101,7 +127,12 @@ async def add(ctx: Context, args: argparse.Namespace) -> int:
     args.name = args.name.strip()
     profile, secret, key = _new_profile(ctx, args)
     saved, warnings, token = await profile_edit.add_profile(
-        ctx.desk, profile, secret=secret, private_key=key, check=args.check
+        ctx.desk,
+        profile,
+        secret=secret,
+        private_key=key,
+        check=args.check,
+        certificates=certificates(ctx, args, profile.auth_method),
     )
     for warning in warnings:
         ctx.say(f"Warning: {warning}")
@@ -119,10 +150,14 @@ def _secret_word(profile: Profile) -> str:
 async def edit(ctx: Context, args: argparse.Namespace) -> int:
     profile = ctx.desk.find(args.profile)
     changes = field_changes(args)
+    method = changes.get("auth_method", profile.auth_method)
+    found = certificates(ctx, args, method)
     key = read_private_key(args.private_key_file) if args.private_key_file else None
-    if not changes and key is None:
+    if not changes and key is None and not found:
         raise CliError('Nothing to change: give the fields to change, e.g. --scope "a b".')
-    saved, warnings = await profile_edit.edit_profile(ctx.desk, profile, changes, private_key=key)
+    saved, warnings = await profile_edit.edit_profile(
+        ctx.desk, profile, changes, private_key=key, certificates=found
+    )
     for warning in warnings:
         ctx.say(f"Warning: {warning}")
     ctx.say(f"Saved “{saved.name}”.")
@@ -169,6 +204,10 @@ def _pairs(pairs: tuple[tuple[str, str], ...]) -> str:
     return ", ".join(f"{k}={v}" for k, v in pairs)
 
 
+def _cert(pem: str) -> str:
+    return "set (PEM, its key in the OS keychain)" if pem else "—"
+
+
 def show_rows(profile: Profile, secrets: dict[str, str]) -> list[tuple[str, str]]:
     """Every field, in the form's order; empty ones say so rather than vanish."""
     method = profile.auth_method
@@ -192,6 +231,12 @@ def show_rows(profile: Profile, secrets: dict[str, str]) -> list[tuple[str, str]
         ("Verify TLS", "yes" if profile.verify_tls else "NO"),
         ("CA bundle", profile.ca_bundle or "the system's"),
         ("Auto-refresh", "on" if profile.auto_refresh else "off"),
+        ("Client certificate", _cert(profile.client_cert)),
+        ("Certificate-bound", "yes" if profile.mtls_bound else "no"),
+        ("Assertion cert.", _cert(profile.assertion_cert)),
+        ("DPoP", f"on ({profile.dpop_alg})" if profile.dpop else "off"),
+        ("Environments", ", ".join(e.name for e in profile.environments) or "—"),
+        ("Imported from", profile.import_source or "—"),
         ("Notes", profile.notes.replace("\n", " ⏎ ") or "—"),
         *((label, value) for label, value in secrets.items()),
     ]

@@ -28,13 +28,12 @@ from app.core.secrets import SecretKind, SecretStore
 from app.core.token_manager import TokenEvent, TokenManager
 from app.core.tokens import Token
 from app.desk import events
+from app.desk.credentials import CredentialUseCases
 from app.desk.lookup import find_profile, unique_name
 from app.desk.views import TokenView
 from app.storage.profile_store import ProfileStore, export_profiles, import_profiles
 
 if TYPE_CHECKING:
-    import httpx
-
     from app.core.api_response import ApiResponse
     from app.desk.api import ApiSender
     from app.importers.apply import ApplyReport
@@ -48,7 +47,7 @@ SANDBOX_ID = "sandbox"
 USER_SECRETS = (SecretKind.CLIENT_SECRET, SecretKind.PRIVATE_KEY)
 
 
-class Desk:
+class Desk(CredentialUseCases):
     def __init__(
         self,
         *,
@@ -321,18 +320,6 @@ class Desk:
 
     async def capabilities(self, profile: Profile) -> tuple[bool, bool]:
         return await self._tokens.capabilities(profile)
-
-    async def try_profile(
-        self, profile: Profile, *, secret: str | None = None, private_key: str | None = None
-    ) -> Token:
-        """One token request with these credentials and nothing else: no keychain read or
-        write, nothing cached (`profile add --check`, one-shot tokens)."""
-        credentials = Credentials(client_secret=secret, private_key=private_key)
-        return await self._tokens.request(profile, credentials)
-
-    def http_client(self, profile: Profile) -> httpx.AsyncClient:
-        """The long-lived client for this profile's TLS settings (its CA bundle)."""
-        return self._http.get(profile.verify_tls, profile.ca_bundle)
 
     async def test_connection(
         self, profile: Profile, *, secret: str = "", private_key: str = ""

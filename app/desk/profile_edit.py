@@ -4,6 +4,7 @@ token dropped when a change makes it another client's token (the fingerprint rul
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from app.core.errors import ProfileError
@@ -11,8 +12,32 @@ from app.core.profiles import Profile
 from app.desk.profile_fields import checked
 
 if TYPE_CHECKING:
+    from app.core.certs import CertificateCredential
     from app.core.tokens import Token
     from app.desk.desk import Desk
+
+
+@dataclass(frozen=True)
+class Certificate:
+    """A checked certificate and key to keep: `tls` for the TLS client certificate, else the
+    private_key_jwt signing certificate."""
+
+    credential: CertificateCredential
+    tls: bool
+
+
+def _with_pems(profile: Profile, certificates: list[Certificate]) -> Profile:
+    """The profile as it will be saved, so the checks see its certificates."""
+    for cert in certificates:
+        name = "client_cert" if cert.tls else "assertion_cert"
+        profile = profile.with_changes(**{name: cert.credential.certificate})
+    return profile
+
+
+async def _keep(desk: Desk, profile: Profile, certificates: list[Certificate]) -> Profile:
+    for cert in certificates:
+        profile = await desk.store_certificate(profile, cert.credential, tls=cert.tls)
+    return profile
 
 
 def changed(profile: Profile, changes: dict[str, Any]) -> Profile:
@@ -42,21 +67,33 @@ async def add_profile(
     secret: str | None = None,
     private_key: str | None = None,
     check: bool = False,
+    certificates: list[Certificate] | None = None,
 ) -> tuple[Profile, list[str], Token | None]:
     """Save a new profile and its secret. With `check`, a token is asked for first with these
-    very settings, and nothing is saved (nor put in the keychain) when that fails."""
-    warnings = checked(profile)
+    very settings, and nothing is kept (profile or keychain entry) when that fails."""
+    certificates = certificates or []
+    warnings = checked(_with_pems(profile, certificates))
     _name_clash(desk, profile)
     if profile.auth_method.needs_secret and not secret:
         raise ProfileError("No client secret was given.", "Give it on standard input.")
-    if profile.auth_method.needs_private_key and not private_key:
+    signing = [c for c in certificates if not c.tls]
+    if profile.auth_method.needs_private_key and not (private_key or signing):
         raise ProfileError(
             f"{profile.auth_method} needs a private key.", "Give it with --private-key-file PEM."
         )
+    if signing:
+        private_key = None  # the certificate's key is the private key (kept with it)
+    profile = await _keep(desk, profile, certificates)  # keys first: a fetch reads them
     token = None
-    if check:
-        token = await desk.try_profile(profile, secret=secret, private_key=private_key)
-    saved = await desk.add_profile(profile, secret=secret, private_key=private_key)
+    try:
+        if check:
+            key = private_key or (signing[0].credential.private_key if signing else None)
+            token = await desk.try_profile(profile, secret=secret, private_key=key)
+        saved = await desk.add_profile(profile, secret=secret, private_key=private_key)
+    except BaseException:
+        if certificates or profile.dpop:
+            await desk.forget_secrets(profile.id)
+        raise
     return saved, warnings, token
 
 
@@ -67,10 +104,12 @@ async def edit_profile(
     *,
     secret: str | None = None,
     private_key: str | None = None,
+    certificates: list[Certificate] | None = None,
 ) -> tuple[Profile, list[str]]:
     """Change only what is given; a new name must be free."""
     edited = changed(profile, changes)
-    warnings = checked(edited)
+    warnings = checked(_with_pems(edited, certificates or []))
     _name_clash(desk, edited)
+    edited = await _keep(desk, edited, certificates or [])
     saved = await desk.save_profile(edited, secret=secret, private_key=private_key)
     return saved, warnings

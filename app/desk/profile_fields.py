@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import ssl
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.core.errors import ProfileError
 from app.core.profiles import Profile
 from app.core.service_account import ServiceAccountKey, parse_service_account
+
+if TYPE_CHECKING:
+    from app.core.certs import CertificateCredential
 
 
 def read_text_file(path: Path, what: str) -> str:
@@ -87,3 +92,28 @@ def checked(profile: Profile) -> list[str]:
     if profile.ca_bundle:
         check_ca_bundle(profile.ca_bundle)
     return [p.message for p in problems if not p.blocking]
+
+
+def read_pem_pair(certificate: Path, private_key: Path) -> CertificateCredential:
+    """A certificate and its key from PEM files, checked to fit and to be in date."""
+    from app.core.certs import load_pem_pair
+
+    return load_pem_pair(
+        read_text_file(certificate, "certificate file"),
+        read_text_file(private_key, "key file"),
+        datetime.now(UTC),
+    )
+
+
+def read_pkcs12(path: Path, password: str | None) -> CertificateCredential:
+    from app.core.certs import load_pkcs12
+
+    try:
+        data = path.expanduser().read_bytes()
+    except OSError as exc:
+        raise ProfileError(
+            f"The PKCS#12 file {path} could not be read.",
+            "Check the path and that the file is readable by you.",
+            details=f"{type(exc).__name__}: {exc}",
+        ) from exc
+    return load_pkcs12(data, password, datetime.now(UTC))

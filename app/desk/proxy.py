@@ -240,26 +240,22 @@ class Proxy:
     ) -> int:
         import httpx
 
-        from app.core.api_call import ProfileTokenAuth
-
         decision = binding.check(target, self._profile)
         if not decision.allowed or urlsplit(target).scheme not in {"http", "https"}:
             await _plain(writer, 403, "Forbidden", decision.reason or "Not the profile's API.")
             return 403
         profile = self._profile
-
-        def get_token(force: bool) -> Any:
-            return self._desk.get_token(profile, force=force)
-
         body = await self._body(headers, reader)
-        auth: httpx.Auth = (
-            _StreamedTokenAuth.make(get_token)
-            if body is not None and not isinstance(body, bytes)
-            else ProfileTokenAuth(get_token)
-        )
         # A chunked body goes on chunked (httpx decides); a sized one keeps its Content-Length.
         forwarded = [(k, v) for k, v in headers if k.lower() not in HOP_BY_HOP]
-        client = self._desk.http_client(profile)
+        try:
+            client, auth = await self._desk.api_auth(profile)
+        except TokendeskError as exc:
+            await _plain(writer, 502, "Bad Gateway", f"Tokendesk: {exc.message} {exc.hint}\n")
+            return 502
+        if body is not None and not isinstance(body, bytes) and not profile.dpop:
+            # Streamed once: it cannot be replayed, so no renewal-and-retry on this request.
+            auth = _StreamedTokenAuth.make(lambda force: self._desk.get_token(profile, force=force))
         request = client.build_request(method, target, headers=forwarded, content=body)
         try:
             response = await client.send(request, auth=auth, stream=True)
@@ -284,7 +280,7 @@ class Proxy:
             await writer.drain()
         finally:
             await response.aclose()
-        return response.status_code
+        return int(response.status_code)
 
 
 async def _plain(writer: asyncio.StreamWriter, status: int, reason: str, text: str) -> None:

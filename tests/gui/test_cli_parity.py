@@ -23,6 +23,7 @@ from app.core.profiles import AuthMethod, Profile
 from app.core.request_spec import Row
 from app.desk.wiring import open_desk
 from app.ui.profiles.editor import ISSUER_URL, ProfileEditor
+from tests.support.test_certs import self_signed
 
 pytestmark = pytest.mark.keychain
 TOKEN_URL = "https://id.example.com/oauth2/token"
@@ -55,7 +56,16 @@ def _method(editor: ProfileEditor) -> None:
 
 
 def cases(ca_bundle: str) -> list[Case]:
+    folder = Path(ca_bundle).parent
+    cert, key = str(folder / "client.pem"), str(folder / "client-key.pem")
+    tls = ("--client-cert", cert, "--client-key", key)
+    signing = ("--auth-method", "private_key_jwt", "--certificate", cert, "--private-key-file", key)
     return [
+        Case("client_cert", ("--auth-method", "tls_client_auth", *tls), None),
+        Case("mtls_bound", ("--mtls-bound", *tls), None),
+        Case("assertion_cert", signing, None),
+        Case("dpop", ("--dpop",), None),
+        Case("dpop_alg", ("--dpop", "--dpop-alg", "RS256"), None),
         Case("name", (), lambda e: None),  # the positional NAME: every case sets it
         Case("client_id", (), lambda e: None),  # --client-id: every case sets it
         Case("token_url", (), lambda e: None),
@@ -95,6 +105,9 @@ def cases(ca_bundle: str) -> list[Case]:
 def ca_bundle(tmp_path_factory: pytest.TempPathFactory) -> str:
     path = tmp_path_factory.mktemp("ca") / "company-ca.pem"
     trustme.CA().cert_pem.write_to_path(str(path))
+    cert, key = self_signed("client-1")
+    (path.parent / "client.pem").write_text(cert)
+    (path.parent / "client-key.pem").write_text(key)
     return str(path)
 
 
@@ -170,4 +183,13 @@ def test_a_profile_set_through_the_cli_equals_one_set_through_the_window(
     assert baseline.auth_method is AuthMethod.CLIENT_SECRET_BASIC
     assert not baseline.auth_method_chosen  # nobody chose: discovery may pick (issue 12 §2)
     # Set only from the command line until the form grows them (issue 12's Advanced settings).
-    assert lacking == ["auth_method_chosen", "basic_encoding", "key_id"]
+    assert lacking == [
+        "client_cert",
+        "mtls_bound",
+        "assertion_cert",
+        "dpop",
+        "dpop_alg",
+        "auth_method_chosen",
+        "basic_encoding",
+        "key_id",
+    ]
