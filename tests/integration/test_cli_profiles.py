@@ -247,3 +247,12 @@ def test_without_a_keychain_token_exits_3_saying_it_cannot_be_read_and_how_to_st
     assert "stored" not in result.stderr.split("What to do")[0]
     assert "gnome-keyring-daemon --start --components=secrets" in result.stderr
     assert "KWallet" in result.stderr
+
+
+def test_dpop_profile_prints_a_dpop_authorization_header(cli: Cli, idp: IdentityServer) -> None:
+    add(cli, idp, "Bound", "basic", "--dpop", "--scope", "api:read")
+    header = cli("token", "Bound", "--header")
+    assert header.returncode == 0, header.stderr
+    assert header.stdout.startswith("Authorization: DPoP ")
+    assert shown(cli, "Bound")["dpop"] is True
+    assert "DPoP:" in cli("profile", "show", "Bound").stdout
