@@ -371,7 +371,7 @@ class MainWindow(QMainWindow):
         pending = [t for t in asyncio.all_tasks() if t is not current and not t.done()]
         if pending:
             await asyncio.wait(pending, timeout=2)
-        await self.proxy_panel.stop()
+        await self.proxy_panel.shutdown()
         await self.workbench.shutdown()
         if self.crash is not None:
             self.crash.uninstall()

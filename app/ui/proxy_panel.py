@@ -117,10 +117,14 @@ class ProxyPanel(QWidget):
     def _logged(self, request: ProxyRequest) -> None:
         self.log.appendPlainText(request.line())
 
-    async def stop(self) -> None:
+    async def shutdown(self) -> None:
+        """Stop serving without touching the widgets (the window may be gone already)."""
         proxy, self._proxy = self._proxy, None
         if proxy is not None:
             await proxy.stop()
+
+    async def stop(self) -> None:
+        await self.shutdown()
         self.address.clear()
         self.copy_button.setEnabled(False)
         self._refresh()
