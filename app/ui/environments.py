@@ -6,7 +6,14 @@ choice is remembered per profile for the session."""
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QToolButton, QWidget
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QToolButton,
+    QWidget,
+)
 
 from app.core.errors import TokendeskError
 from app.core.profiles import Profile
@@ -29,6 +36,8 @@ class EnvironmentBar(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("environmentBar")
+        # As tall as its buttons: the composer below takes the rest.
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.group = QButtonGroup(self)
         self.group.setExclusive(True)
         self.buttons: dict[str, QToolButton] = {}
@@ -47,6 +56,7 @@ class EnvironmentBar(QWidget):
         for index, name in enumerate([OWN, *names]):
             button = named(QToolButton(self), f"environmentButton{index}")
             button.setCheckable(True)
+            button.toggled.connect(lambda on, b=button: _embolden(b, on))
             button.setChecked(name == chosen)
             button.setAutoRaise(False)
             button.clicked.connect(lambda _checked=False, n=name: self.clicked.emit(n))
@@ -66,6 +76,13 @@ class EnvironmentBar(QWidget):
         button = self.buttons.get(name)
         if button is not None:
             button.setChecked(True)
+
+
+def _embolden(button: QToolButton, on: bool) -> None:
+    """The chosen environment in bold, not by shade alone."""
+    font = button.font()
+    font.setBold(on)
+    button.setFont(font)
 
 
 class EnvironmentSwitcher(QObject):

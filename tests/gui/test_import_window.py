@@ -102,6 +102,7 @@ def test_dropping_a_file_on_the_window_opens_the_summary(windows: Windows, qtbot
 def two_environment_export(tmp_path: Path, idp: IdentityServer, api: ResourceServer) -> Path:
     """The v5 fixture with two environments, each its own client of the real identity server."""
     export = yaml.safe_load((FIXTURES / "insomnia-v5-orders.yaml").read_text())
+    export["name"] = "Shop workspace"
     folder = export["collection"][0]
     folder["authentication"].update(audience="", credentialsInBody=False)
     envs = export["environments"]

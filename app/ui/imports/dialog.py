@@ -39,7 +39,7 @@ def plan_html(plan: ImportPlan) -> str:
         lines = []
         if report.secrets:
             lines.append(
-                "<b>Secrets moved to the keychain — remove them from this file:</b> "
+                "<b>Secrets that go into the keychain — remove them from this file:</b> "
                 + escape(", ".join(report.secrets))
             )
         if report.kept_without_auth:
