@@ -126,8 +126,31 @@ def _read_other(kind: Format, path: Path) -> tuple[list[PlannedProfile], SourceR
     return _read_document(kind, _load(path), path)
 
 
+_KINDS = {
+    Format.OPENAPI: "an OpenAPI description",
+    Format.INSOMNIA: "an Insomnia export",
+    Format.POSTMAN_COLLECTION: "a Postman collection",
+}
+
+
 def _read_document(
     kind: Format, data: Any, source: Path | str, base_url: str = ""
+) -> tuple[list[PlannedProfile], SourceReport]:
+    """One parsed document. The readers check the shapes they rely on; a value of a shape no
+    exporter writes (a list where a name belongs) still ends as one plain error."""
+    try:
+        return _read_shapes(kind, data, source, base_url)
+    except (AttributeError, TypeError, ValueError, KeyError, IndexError, RecursionError) as exc:
+        fail(
+            source,
+            f"{Path(str(source)).name} is damaged: part of it is not shaped like "
+            f"{_KINDS.get(kind, 'a file of its kind')}.",
+            details=f"{type(exc).__name__}: {exc}",
+        )
+
+
+def _read_shapes(
+    kind: Format, data: Any, source: Path | str, base_url: str
 ) -> tuple[list[PlannedProfile], SourceReport]:
     if kind is Format.OPENAPI:
         planned, report = openapi.read_openapi(data, source, base_url=base_url)

@@ -174,3 +174,11 @@ def test_reimport_updates_in_place(tmp_path: Path) -> None:
     assert first == "Imported: created Orders API."
     assert change == "Orders API: 1 request(s) changed"
     assert saved == 6
+
+
+def test_a_value_of_the_wrong_shape_is_damaged_not_a_crash() -> None:
+    """`true` where the components belong: one plain sentence (fuzzing finds more)."""
+    spec = yaml.safe_load(ORDERS.read_text())
+    spec["components"] = True
+    with pytest.raises(ImportSourceError, match="not shaped like an OpenAPI description"):
+        read_document(json.dumps(spec), "https://api.example.com/openapi.json")
