@@ -245,6 +245,13 @@ class Desk(CredentialUseCases):
 
         return read_sources(paths)
 
+    async def read_import_url(self, url: str) -> ImportPlan:
+        """The same for an API description at an address, fetched with the app's client."""
+        from app.desk.remote_import import fetch_document
+        from app.importers import read_document
+
+        return read_document(await fetch_document(self._http.get(), url), url.strip())
+
     async def apply_import(self, plan: ImportPlan) -> ApplyReport:
         """Write a plan: secrets into the keychain first, then profiles and saved requests, all
         or nothing; importing the same source again updates what it created."""

@@ -8,7 +8,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from app.importers import bruno, postman
+from app.importers import bruno, common, insomnia, openapi, postman
 from app.importers.common import fail, parse_json, parse_yaml, read_text
 from app.importers.plan import ImportPlan, PlannedProfile, SourceReport
 
@@ -37,11 +37,28 @@ def _classify(data: Any) -> Format | None:
     if isinstance(data, dict):
         if str(data.get("openapi", "")).startswith("3."):
             return Format.OPENAPI
-        if data.get("_type") == "export" and str(data.get("__export_format")) == "4":
-            return Format.INSOMNIA
-        if str(data.get("type", "")).startswith("collection.insomnia.rest/5"):
+        if insomnia.is_export(data):
             return Format.INSOMNIA
     return None
+
+
+def _refuse_near_misses(data: Any, source: Path | str) -> None:
+    """Files people will try that look close to one Tokendesk reads: say what to do instead."""
+    name = Path(str(source)).name
+    if isinstance(data, dict) and str(data.get("swagger", "")).startswith("2"):
+        fail(
+            source,
+            f"{name} is a Swagger 2.0 description; Tokendesk reads OpenAPI 3.",
+            "Nothing was imported. Convert it to OpenAPI 3 (for example with the Swagger "
+            "Editor) and import that.",
+        )
+    if isinstance(data, dict) and data.get("_type") == "export":
+        fail(
+            source,
+            f"{name} is an Insomnia export of format {data.get('__export_format')}; Tokendesk "
+            "reads formats 4 and 5.",
+            "Nothing was imported. Export it again from a current Insomnia.",
+        )
 
 
 def detect(path: Path) -> Format:
@@ -55,8 +72,10 @@ def detect(path: Path) -> Format:
             if isinstance(data, dict) and data.get("type", "collection") == "collection":
                 return Format.BRUNO
         fail(path, f"The folder {folder.name} is not a Bruno collection (it has no bruno.json).")
-    found = _classify(_load(path))
+    data = _load(path)
+    found = _classify(data)
     if found is None:
+        _refuse_near_misses(data, path)
         fail(
             path,
             f"{path.name} is not a collection, environment or API description Tokendesk knows.",
@@ -102,15 +121,77 @@ def read_sources(paths: Sequence[Path]) -> ImportPlan:
 
 
 def _read_other(kind: Format, path: Path) -> tuple[list[PlannedProfile], SourceReport]:
-    names = {Format.OPENAPI: "OpenAPI", Format.INSOMNIA: "Insomnia"}
-    if kind is not Format.BRUNO:
+    if kind is Format.BRUNO:
+        return bruno.read_collection(path if path.is_dir() else path.parent)
+    return _read_document(kind, _load(path), path)
+
+
+_KINDS = {
+    Format.OPENAPI: "an OpenAPI description",
+    Format.INSOMNIA: "an Insomnia export",
+    Format.POSTMAN_COLLECTION: "a Postman collection",
+}
+
+
+def _read_document(
+    kind: Format, data: Any, source: Path | str, base_url: str = ""
+) -> tuple[list[PlannedProfile], SourceReport]:
+    """One parsed document. The readers check the shapes they rely on; a value of a shape no
+    exporter writes (a list where a name belongs) still ends as one plain error."""
+    try:
+        return _read_shapes(kind, data, source, base_url)
+    except (AttributeError, TypeError, ValueError, KeyError, IndexError, RecursionError) as exc:
         fail(
-            path,
-            f"{path.name} is an {names.get(kind, str(kind))} file; this version of Tokendesk "
-            "cannot import those yet.",
-            "Nothing was imported. Import a Postman or Bruno collection instead.",
+            source,
+            f"{Path(str(source)).name} is damaged: part of it is not shaped like "
+            f"{_KINDS.get(kind, 'a file of its kind')}.",
+            details=f"{type(exc).__name__}: {exc}",
         )
-    return bruno.read_collection(path if path.is_dir() else path.parent)
+
+
+def _read_shapes(
+    kind: Format, data: Any, source: Path | str, base_url: str
+) -> tuple[list[PlannedProfile], SourceReport]:
+    if kind is Format.OPENAPI:
+        planned, report = openapi.read_openapi(data, source, base_url=base_url)
+        return [planned], report
+    if kind is Format.INSOMNIA:
+        read = insomnia.read_export(data, Path(str(source)))
+        profiles = [p for p, _ in read]
+        reports = [r for _, r in read]
+        merged = SourceReport(
+            str(source),
+            secrets=tuple(sorted({s for r in reports for s in r.secrets})),
+            kept_without_auth=tuple(k for r in reports for k in r.kept_without_auth),
+            warnings=tuple(w for r in reports for w in r.warnings),
+        )
+        return profiles, merged
+    planned, report = postman.read_collection(data, Path(str(source)), [], [])
+    return [planned], report
+
+
+def read_document(text: str, source: str) -> ImportPlan:
+    """One document fetched from `source` (a URL): an OpenAPI description, an Insomnia export
+    or a Postman collection, told by its content."""
+    if len(text.encode()) > common.MAX_BYTES:
+        fail(
+            source,
+            f"The document is too large to import (the limit is "
+            f"{common.MAX_BYTES // (1024 * 1024)} MB).",
+            "Nothing was imported. Download only the API description you need.",
+        )
+    data = parse_json(text, source) if text.lstrip()[:1] in {"{", "["} else parse_yaml(text, source)
+    kind = _classify(data)
+    if kind is None or kind is Format.POSTMAN_VARIABLES:
+        _refuse_near_misses(data, source)
+        fail(
+            source,
+            "The address does not serve a collection or API description Tokendesk knows.",
+            "Nothing was imported. Check the address: it should give the OpenAPI file itself "
+            "(JSON or YAML), not a page about it.",
+        )
+    profiles, report = _read_document(kind, data, source, base_url=source)
+    return ImportPlan(tuple(profiles), (report,))
 
 
 def _check_unique_sources(profiles: list[PlannedProfile], paths: Sequence[Path]) -> None:

@@ -24,6 +24,7 @@ from app.core.profiles import Profile
 from app.services.workbench import Workbench
 from app.ui.clipboard import ClipboardGuard
 from app.ui.crash import CrashHandler
+from app.ui.imports.flow import ImportFlow
 from app.ui.profiles.controller import ProfilesController
 from app.ui.profiles.editor import ProfileEditor
 from app.ui.profiles.list_panel import ProfileListPanel
@@ -39,6 +40,7 @@ from app.ui.widgets.banner import Banner
 if TYPE_CHECKING:
     from app.ui.composer.controller import RequestsController
     from app.ui.composer.panel import RequestsPanel
+    from app.ui.environments import EnvironmentSwitcher
 
 TOKEN_TAB, REQUESTS_TAB, SETTINGS_TAB = 0, 1, 2
 
@@ -85,6 +87,7 @@ class MainWindow(QMainWindow):
         QVBoxLayout(self.requests_page).setContentsMargins(0, 0, 0, 0)
         self._requests_panel: RequestsPanel | None = None
         self._requests: RequestsController | None = None
+        self.environments: EnvironmentSwitcher | None = None
         self.tabs.addTab(self.token_panel, "Token")
         self.tabs.addTab(self.requests_page, "Requests")
         self.tabs.addTab(self.editor, "Profile settings")
@@ -159,6 +162,9 @@ class MainWindow(QMainWindow):
         self.sandbox_action = named(QAction("Try the sandbox", self), "sandboxAction")
         self.sandbox_action.triggered.connect(self.start_sandbox)
         file_menu.addAction(self.sandbox_action)
+        self.imports = ImportFlow(self.desk, self)
+        self.imports.imported.connect(self._imported)
+        file_menu.addActions(self.imports.actions)
         file_menu.addAction(self.profile_list.import_action)
         file_menu.addAction(self.profile_list.export_action)
         file_menu.addSeparator()
@@ -228,7 +234,7 @@ class MainWindow(QMainWindow):
 
         panel = RequestsPanel(self.requests_page)
         layout = self.requests_page.layout()
-        assert layout is not None
+        assert isinstance(layout, QVBoxLayout)
         layout.addWidget(panel)
         self._requests_panel = panel
         self._requests = RequestsController(
@@ -242,7 +248,13 @@ class MainWindow(QMainWindow):
         self._restore_splitters(
             (("window/requests", panel.horizontal), ("window/request", panel.vertical))
         )
+        from app.ui.environments import EnvironmentBar, EnvironmentSwitcher
+
+        self.environments = EnvironmentSwitcher(self.workbench, EnvironmentBar(), parent=self)
+        layout.insertWidget(0, self.environments.bar)
+        self.environments.environment_chosen.connect(self._requests.set_environment)
         self._requests.show(self.profiles.current())
+        self.environments.show(self.profiles.current())
 
     def _tab_changed(self, index: int) -> None:
         if index == REQUESTS_TAB:
@@ -337,11 +349,16 @@ class MainWindow(QMainWindow):
         moved = await self.desk.save_secrets_to_keychain()
         self.notify(f"Moved {moved} secret(s) from memory into the OS keychain.")
 
+    def _imported(self, ids: list[str]) -> None:
+        self.profile_list.set_profiles(self.desk.profiles(), ids[0] if ids else None)
+        self.right.setCurrentWidget(self.tabs)
+
     def _profile_selected(self, profile: Profile | None) -> None:
         self.token.show(profile)
         self.proxy_panel.show_profile(profile)
-        if self._requests is not None:
+        if self._requests is not None and self.environments is not None:
             self._requests.show(profile)
+            self.environments.show(profile)
 
     def notify(self, text: str) -> None:
         self.statusBar().showMessage(text, 8000)
@@ -356,9 +373,9 @@ class MainWindow(QMainWindow):
         self.save_state()
         self.clipboard.clear_now()
         self.token.timer.stop()
-        runners = [self.tasks, self.token.tasks, self.profiles.tasks]
-        if self._requests is not None:
-            runners.append(self._requests.tasks)
+        runners = [self.tasks, self.token.tasks, self.profiles.tasks, self.imports.tasks]
+        if self._requests is not None and self.environments is not None:
+            runners += [self._requests.tasks, self.environments.tasks]
         for runner in runners:
             runner.cancel_all()
         super().closeEvent(event)

@@ -20,12 +20,12 @@ from tests.support.resource_server import ResourceServer
 pytestmark = [pytest.mark.idp, pytest.mark.keychain]
 
 
-def save(window: Any, folder: Path, name: str) -> Path:
-    window.resize(1180, 760)
+def save(window: Any, folder: Path, name: str, size: tuple[int, int] = (1180, 760)) -> Path:
+    window.resize(*size)
     path = folder / f"{name}.png"
     assert window.grab().save(str(path))
     image = QImage(str(path))
-    assert image.width() >= 1000
+    assert image.width() >= min(size[0], 1000)
     # Not a blank picture: many distinct colours means text and widgets were drawn.
     colours = {
         image.pixel(x, y) for x in range(0, image.width(), 7) for y in range(0, image.height(), 7)
@@ -80,3 +80,47 @@ def test_screenshots_of_the_main_states(
     qtbot.mouseClick(window.token_panel.error.toggle, Qt.MouseButton.LeftButton)
     assert window.token_panel.state.text().startswith("⚠ Failed")
     save(window, folder, "error")
+
+
+def test_screenshots_of_import_environments_and_endpoints(
+    windows: Windows, qtbot: Any, idp: IdentityServer, api: ResourceServer, tmp_path: Path
+) -> None:
+    """The import summary, the environment switcher with both tokens' states, and the endpoint
+    picker searching by scope."""
+    from tests.gui.test_composer_window import send
+    from tests.gui.test_import_window import (
+        FIXTURES,
+        confirm_import,
+        read_plan,
+        two_environment_export,
+    )
+
+    folder = Path(os.environ.get("TOKENDESK_SCREENSHOTS_DIR") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    window, _ = windows.open()
+    export = two_environment_export(tmp_path, idp, api)
+    read_plan(qtbot, window, [export, FIXTURES / "orders-api.yaml"])
+    save(window.imports.dialog, folder, "import-summary", (720, 520))
+    confirm_import(qtbot, window)
+    window.imports.dialog.close()
+
+    orders = next(p for p in window.desk.profiles() if p.import_source.startswith("insomnia"))
+    window.profile_list.select(orders.id)
+    window.tabs.setCurrentIndex(REQUESTS_TAB)
+    bar = window.environments.bar if window.environments else None
+    assert bar is not None
+    for env in ("Production", "Staging"):
+        qtbot.mouseClick(bar.buttons[env], Qt.MouseButton.LeftButton)
+        send(qtbot, window, "/orders")
+    qtbot.waitUntil(lambda: "Valid" in bar.buttons["Production"].text(), timeout=5000)
+    save(window, folder, "environments")
+
+    api_profile = next(p for p in window.desk.profiles() if p.import_source.startswith("openapi"))
+    window.profile_list.select(api_profile.id)
+    qtbot.mouseClick(window.requests_panel.composer.endpoints_button, Qt.MouseButton.LeftButton)
+    picker = window.requests._picker
+    assert picker is not None
+    qtbot.keyClicks(picker.search, "orders")
+    save(picker, folder, "endpoint-picker", (640, 360))
+    picker.close()
+    qtbot.waitUntil(lambda: not window.profiles.tasks.running("stored"), timeout=10000)

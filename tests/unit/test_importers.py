@@ -11,7 +11,7 @@ import pytest
 
 from app.core.errors import ImportSourceError, KeychainError
 from app.core.secrets import SecretKind
-from app.importers import Format, common, detect, read_sources
+from app.importers import common, detect, read_sources
 from app.importers.apply import apply_plan
 from app.importers.bruno import parse_bru
 from app.storage.history_store import HistoryStore
@@ -99,11 +99,15 @@ def test_huge_file_is_refused_before_reading(
         detect(path)
 
 
-def test_not_yet_supported_formats_say_so(tmp_path: Path) -> None:
-    path = write(tmp_path, "api.yaml", "openapi: 3.1.0\ninfo: {title: Shop}\npaths: {}\n")
-    assert detect(path) is Format.OPENAPI
-    with pytest.raises(ImportSourceError, match="cannot import those yet"):
-        read_sources([path])
+def test_near_misses_say_what_to_do(tmp_path: Path) -> None:
+    """Swagger 2.0 and old Insomnia exports are named, with what to do instead."""
+    swagger = write(tmp_path, "api.yaml", "swagger: '2.0'\ninfo: {title: Shop}\npaths: {}\n")
+    with pytest.raises(ImportSourceError, match=r"Swagger 2\.0") as caught:
+        read_sources([swagger])
+    assert "OpenAPI 3" in caught.value.hint
+    old = write(tmp_path, "old.json", {"_type": "export", "__export_format": 3, "resources": []})
+    with pytest.raises(ImportSourceError, match="format 3"):
+        read_sources([old])
 
 
 def test_environment_alone_is_refused(tmp_path: Path) -> None:

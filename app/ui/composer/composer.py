@@ -58,7 +58,7 @@ BODY_LABELS = {
 class Composer(QWidget):
     """Signals:
     send_requested(): Send clicked or Ctrl+Enter (while sending: cancel).
-    paste_curl_requested(), save_requested(): those buttons.
+    paste_curl_requested(), save_requested(), endpoints_requested(): those buttons.
     copy_curl_requested(bool): copy as curl; True means with the real token.
     reveal_requested(bool): show/hide the real token in the header preview.
     """
@@ -67,6 +67,7 @@ class Composer(QWidget):
     paste_curl_requested = Signal()
     copy_curl_requested = Signal(bool)
     save_requested = Signal()
+    endpoints_requested = Signal()
     reveal_requested = Signal(bool)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -153,6 +154,9 @@ class Composer(QWidget):
         self.copy_curl.setMenu(menu)
         self.save_button = named(QPushButton("Save request…"), "saveRequestButton")
         self.save_button.clicked.connect(self.save_requested)
+        self.endpoints_button = named(QPushButton("Endpoints…"), "endpointsButton")
+        self.endpoints_button.setToolTip("Pick one of the profile's saved or imported endpoints")
+        self.endpoints_button.clicked.connect(self.endpoints_requested)
 
         self._layout(file_button)
         self.url.textEdited.connect(self._url_edited)
@@ -211,6 +215,7 @@ class Composer(QWidget):
         actions.addWidget(self.paste_curl)
         actions.addWidget(self.copy_curl)
         actions.addStretch(1)
+        actions.addWidget(self.endpoints_button)
         actions.addWidget(self.save_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

@@ -19,6 +19,7 @@ from app.core.request_spec import AuthMode, RequestSpec
 from app.desk.views import HistoryEntry
 from app.services.workbench import Workbench
 from app.ui.composer.panel import RequestsPanel
+from app.ui.imports.endpoint_picker import EndpointPicker
 from app.ui.prompter import Prompter
 from app.ui.response.presenter import BodyPresenter
 from app.ui.tasks import TaskRunner
@@ -57,6 +58,8 @@ class RequestsController(QObject):
         self._copy = copy
         self._notify = notify
         self.profile: Profile | None = None
+        self.environment = ""  # the profile's environment requests go to ("" = its own)
+        self._picker: EndpointPicker | None = None
         self.tasks = TaskRunner(self._failed)
         self.presenter = BodyPresenter(self.viewer, copy=copy, notify=notify, prompter=prompter)
         self.last_response_at = 0.0
@@ -67,6 +70,7 @@ class RequestsController(QObject):
         self.composer.copy_curl_requested.connect(self.copy_curl)
         self.composer.save_requested.connect(self.save_request)
         self.composer.reveal_requested.connect(self._reveal)
+        self.composer.endpoints_requested.connect(self.pick_endpoint)
         self.viewer.search_requested.connect(
             lambda text, forward: self.tasks.run("search", self.presenter.search(text, forward))
         )
@@ -84,30 +88,46 @@ class RequestsController(QObject):
 
     def show(self, profile: Profile | None) -> None:
         self.profile = profile
+        self.set_environment("")
+        self.refresh_saved()
+
+    def set_environment(self, env: str) -> None:
+        """Requests now go to `env` of the profile: its API base, variables and own token."""
+        self.environment = env
+        sending = self._sending()
         self.composer.set_context(
-            profile.api_base_url if profile else "", profile.variable_map if profile else {}
+            sending.api_base_url if sending else "", sending.variable_map if sending else {}
         )
         self._update_preview()
-        self.refresh_saved()
+
+    def _sending(self) -> Profile | None:
+        """The profile as used in the chosen environment."""
+        if self.profile is None or not self.environment:
+            return self.profile
+        try:
+            return self.desk.in_environment(self.profile, self.environment)
+        except TokendeskError:
+            return self.profile
 
     def _reveal(self, shown: bool) -> None:
         self._revealed = shown
         self._update_preview()
 
     def _update_preview(self) -> None:
-        if self.profile is None:
+        sending = self._sending()
+        if sending is None:
             self.composer.show_token_preview("Authorization: Bearer … (choose a profile)")
             return
-        token = self.workbench.desk.token_view(self.profile.id).token
+        token = self.workbench.desk.token_view(sending.id).token
         if token is None:
             self.composer.show_token_preview(
-                f"Authorization: Bearer •••• (a token for “{self.profile.name}” comes on Send)"
+                f"Authorization: Bearer •••• (a token for “{sending.name}” comes on Send)"
             )
         elif self._revealed:
             self.composer.show_token_preview(f"Authorization: {token.authorization_header}")
         else:
             self.composer.show_token_preview(
-                f"Authorization: {token.header_scheme} •••• (from profile “{self.profile.name}”)"
+                f"Authorization: {token.header_scheme} •••• (from profile “{sending.name}”)"
             )
 
     # Sending -------------------------------------------------------------------------------
@@ -119,7 +139,9 @@ class RequestsController(QObject):
             self.viewer.show_failure("Stopped.", "The request was cancelled before an answer came.")
             return
         spec = self.composer.to_model()
-        self.tasks.run("send", self._send(self.profile, spec), on_done=self._send_done)
+        self.tasks.run(
+            "send", self._send(self.profile, spec, self.environment), on_done=self._send_done
+        )
         self.composer.set_sending(True)
 
     def _send_done(self) -> None:
@@ -131,17 +153,18 @@ class RequestsController(QObject):
             self._progress_shown = now
             self.viewer.show_progress(received)
 
-    async def _send(self, profile: Profile | None, spec: RequestSpec) -> None:
+    async def _send(self, profile: Profile | None, spec: RequestSpec, env: str = "") -> None:
         self.viewer.show_sending(f"Sending {spec.method}…")
         try:
-            response = await self.desk.send(profile, spec, progress=self._progress)
+            response = await self.desk.send(profile, spec, progress=self._progress, env=env or None)
         except ConsentNeeded as exc:
             self.viewer.show_failure("Not sent: the token would leave its API.", exc.message)
             # Ask outside this task: a modal dialog inside a running coroutine would nest loops.
             refused = exc
-            QTimer.singleShot(0, lambda: self._ask_consent(profile, spec, refused))
+            QTimer.singleShot(0, lambda: self._ask_consent(profile, spec, refused, env))
             return
-        token = self.workbench.desk.token_view(profile.id).token if profile else None
+        sent_as = self.desk.in_environment(profile, env) if profile else None
+        token = self.workbench.desk.token_view(sent_as.id).token if sent_as else None
         notes = explain(
             response,
             token_scopes=token.scopes if token else (),
@@ -152,7 +175,7 @@ class RequestsController(QObject):
         await self.presenter.present(response)
 
     def _ask_consent(
-        self, profile: Profile | None, spec: RequestSpec, error: ConsentNeeded
+        self, profile: Profile | None, spec: RequestSpec, error: ConsentNeeded, env: str = ""
     ) -> None:
         if profile is None:
             return
@@ -162,8 +185,8 @@ class RequestsController(QObject):
             action="Send the token",
             danger=True,
         ):
-            self.desk.consent(profile, error.origin)
-            self.tasks.run("send", self._send(profile, spec), on_done=self._send_done)
+            self.desk.consent(self.desk.in_environment(profile, env), error.origin)
+            self.tasks.run("send", self._send(profile, spec, env), on_done=self._send_done)
             self.composer.set_sending(True)
 
     def _failed(self, error: TokendeskError) -> None:
@@ -195,7 +218,7 @@ class RequestsController(QObject):
 
     def copy_curl(self, real_token: bool) -> None:
         spec = self.composer.to_model()
-        profile = self.profile
+        profile = self._sending()
         try:
             request = request_spec.build(
                 spec,
@@ -252,6 +275,30 @@ class RequestsController(QObject):
         match = next((s for s in self.desk.saved_requests(self.profile.id) if s.id == wanted), None)
         if match is not None:
             self.composer.load(match.spec)
+
+    def pick_endpoint(self) -> None:
+        """The searchable list of the profile's saved and imported endpoints."""
+        if self.profile is None:
+            self._notify("Choose a profile first: endpoints belong to a profile.")
+            return
+        if self._picker is None:
+            self._picker = EndpointPicker(self.panel)
+            self._picker.endpoint_chosen.connect(self._open_saved_id)
+        self._picker.set_endpoints(self.desk.saved_requests(self.profile.id))
+        self._picker.search.clear()
+        self._picker.open()
+        self._picker.search.setFocus()
+
+    def _open_saved_id(self, saved_id: int) -> None:
+        if self.profile is None:
+            return
+        match = next(
+            (s for s in self.desk.saved_requests(self.profile.id) if s.id == saved_id), None
+        )
+        if match is not None:
+            self.composer.load(match.spec)
+            if match.note:
+                self._notify(f"{match.name}: {match.note.splitlines()[0]}")
 
     def delete_saved(self) -> None:
         if self.panel.saved.currentRow() < 0:
