@@ -24,16 +24,18 @@ FAST_FORMS: tuple[list[str], ...] = ([], ["--header"], ["--json"])
 
 
 def _handler(args: argparse.Namespace) -> Handler:
-    from app.cli import profiles, serve, tokens
+    from app.cli import imports, profiles, serve, tokens
 
-    if args.command == "token":
-        return tokens.token
-    if args.command == "exec":
-        return tokens.exec_
-    if args.command == "proxy":
-        return serve.proxy
-    if args.command == "completion":
-        return serve.completion
+    by_command: dict[str, Handler] = {
+        "token": tokens.token,
+        "proof": tokens.proof,
+        "exec": tokens.exec_,
+        "import": imports.import_,
+        "proxy": serve.proxy,
+        "completion": serve.completion,
+    }
+    if args.command in by_command:
+        return by_command[args.command]
     if args.command == "request":
         return {"list": serve.request_list, "send": serve.request_send}[args.request_command]
     return {

@@ -22,6 +22,9 @@ def _token_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]
     form.add_argument("--header", action="store_true", help="print “Authorization: Bearer …”")
     form.add_argument("--json", action="store_true", help="print token, type, expiry and scopes")
     token.add_argument("--fresh", action="store_true", help="ignore the cached token")
+    token.add_argument(
+        "--env", metavar="ENV", help="the token of one of the profile's environments"
+    )
     once = token.add_argument_group("one-shot (no NAME)")
     where = once.add_mutually_exclusive_group()
     where.add_argument("--token-url", metavar="URL")
@@ -43,6 +46,7 @@ def _request_commands(commands: argparse._SubParsersAction[argparse.ArgumentPars
     cmds = request.add_subparsers(dest="request_command", metavar="ACTION", required=True)
     lst = cmds.add_parser("list", help="the profile's saved requests, one a line")
     lst.add_argument("profile", metavar="PROFILE")
+    lst.add_argument("--env", metavar="ENV", help="one of the profile's environments")
     send = cmds.add_parser(
         "send",
         help="send a saved request; the response body goes to stdout",
@@ -62,7 +66,7 @@ def _request_commands(commands: argparse._SubParsersAction[argparse.ArgumentPars
         metavar="HOST",
         help="let the token go to this host (host or host:port) for this run",
     )
-    # `--env ENV` joins here when environments land (issue 14).
+    send.add_argument("--env", metavar="ENV", help="send in one of the profile's environments")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -97,6 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
         "(“Bearer …”) in its environment; the exit status is the command's.",
     )
     run.add_argument("name", metavar="NAME")
+    run.add_argument("--env", metavar="ENV", help="one of the profile's environments")
     run.add_argument("argv", nargs=argparse.REMAINDER, metavar="-- COMMAND [ARGS...]")
 
     proxy = commands.add_parser(
@@ -107,6 +112,30 @@ def build_parser() -> argparse.ArgumentParser:
     )
     proxy.add_argument("name", metavar="NAME")
     proxy.add_argument("--port", type=int, default=0, metavar="N", help="default: any free port")
+
+    proof = commands.add_parser(
+        "proof",
+        help="print a DPoP proof header for one request",
+        description="Print “DPoP: <proof>” for one request of a DPoP profile (RFC 9449): pair "
+        "it with `tokendesk token NAME --header`. A proof is valid for that method and URL only, "
+        "for about a minute.",
+    )
+    proof.add_argument("name", metavar="NAME")
+    proof.add_argument("method", metavar="METHOD")
+    proof.add_argument("url", metavar="URL")
+    proof.add_argument("--env", metavar="ENV", help="one of the profile's environments")
+
+    imports = commands.add_parser(
+        "import",
+        help="import Postman, Insomnia or Bruno collections and OpenAPI files",
+        description="Import collections and API descriptions (Postman, Insomnia, Bruno, OpenAPI; "
+        "the kind is found from the content). Secrets go into the OS keychain; the source files "
+        "are never changed. Importing the same source again updates what it created.",
+    )
+    imports.add_argument("paths", nargs="+", metavar="PATH", help="files, folders or http(s) URLs")
+    imports.add_argument(
+        "--dry-run", action="store_true", help="say what would be imported; write nothing"
+    )
 
     completion = commands.add_parser("completion", help="print a shell completion script")
     completion.add_argument("shell", choices=["bash", "zsh", "fish"])

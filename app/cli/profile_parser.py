@@ -184,6 +184,7 @@ def add_profile_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
     show = cmds.add_parser("show", help="show every field of a profile (never its secrets)")
     show.add_argument("name")
     show.add_argument("--json", action="store_true")
+    show.add_argument("--env", metavar="ENV", help="as used in one of the profile's environments")
     remove = cmds.add_parser("remove", help="remove a profile and its keychain entries")
     remove.add_argument("name")
     export = cmds.add_parser("export", help="print profiles as JSON, without secrets")

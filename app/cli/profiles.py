@@ -245,7 +245,7 @@ def show_rows(profile: Profile, secrets: dict[str, str]) -> list[tuple[str, str]
 async def show(ctx: Context, args: argparse.Namespace) -> int:
     from app.core.secrets import SecretKind
 
-    profile = ctx.desk.find(args.name)
+    profile = ctx.desk.in_environment(ctx.desk.find(args.name), args.env)
     labels = {SecretKind.CLIENT_SECRET: "Client secret", SecretKind.PRIVATE_KEY: "Private key"}
     wanted = SecretKind.PRIVATE_KEY if profile.auth_method.needs_private_key else None
     wanted = wanted or SecretKind.CLIENT_SECRET

@@ -66,7 +66,12 @@ async def request_send(ctx: Context, args: argparse.Namespace) -> int:
     variables = parse_pairs(args.var, "--var")
     try:
         response = await send_saved(
-            ctx.desk, profile, args.request, variables=variables, allow_hosts=args.allow_host
+            ctx.desk,
+            profile,
+            args.request,
+            variables=variables,
+            allow_hosts=args.allow_host,
+            env=args.env,
         )
     except ConsentNeeded as exc:
         ctx.say(f"tokendesk: {exc.message}")

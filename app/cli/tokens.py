@@ -18,12 +18,12 @@ ONE_SHOT_FLAGS = ("token_url", "issuer", "client_id", "auth_method", "scope", "a
                   "resource", "private_key_file", "ca_bundle", "secret_env")  # fmt: skip
 
 
-async def _saved(ctx: Context, name: str, *, fresh: bool) -> Token:
+async def _saved(ctx: Context, name: str, *, fresh: bool, env: str | None = None) -> Token:
     from app.desk.desk import SANDBOX_ID
 
     profile = ctx.desk.find(name)
     try:
-        return await ctx.desk.get_token(profile, force=fresh)
+        return await ctx.desk.get_token(profile, force=fresh, env=env)
     except (NetworkError, ProfileError) as exc:
         if profile.id == SANDBOX_ID:
             raise CliError(
@@ -90,7 +90,7 @@ async def token(ctx: Context, args: argparse.Namespace) -> int:
     if args.name is None:
         result = await _one_shot(ctx, args)
     else:
-        result = await _saved(ctx, args.name, fresh=args.fresh)
+        result = await _saved(ctx, args.name, fresh=args.fresh, env=args.env)
     print_token(result, header=args.header, as_json=args.json, out=ctx.stdout, err=ctx.stderr)
     return 0
 
@@ -101,7 +101,7 @@ async def exec_(ctx: Context, args: argparse.Namespace) -> int:
     argv = args.argv[1:] if args.argv[:1] == ["--"] else args.argv
     if not argv:
         raise CliError("Give the command to run after --, e.g. tokendesk exec NAME -- curl …")
-    result = await _saved(ctx, args.name, fresh=False)
+    result = await _saved(ctx, args.name, fresh=False, env=args.env)
     env = {
         **os.environ,
         "TOKEN": result.access_token,
@@ -120,3 +120,10 @@ async def exec_(ctx: Context, args: argparse.Namespace) -> int:
     finally:
         loop.remove_signal_handler(signal.SIGINT)
     return code if code >= 0 else 128 - code
+
+
+async def proof(ctx: Context, args: argparse.Namespace) -> int:
+    """`DPoP: <proof>` for one request; the token itself comes from `token NAME --header`."""
+    profile = ctx.desk.find(args.name)
+    ctx.answer("DPoP: " + await ctx.desk.dpop_proof(profile, args.method, args.url, env=args.env))
+    return 0

@@ -10,7 +10,7 @@ import asyncio
 import logging
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -310,6 +310,14 @@ class Desk(CredentialUseCases):
     ) -> Token:
         return await self._tokens.get_token(self.in_environment(profile, env), force=force)
 
+    async def dpop_proof(
+        self, profile: Profile, method: str, url: str, *, env: str | None = None
+    ) -> str:
+        """A fresh `DPoP` proof for one request with the profile's current token (RFC 9449)."""
+        used = self.in_environment(profile, env)
+        token = await self._tokens.get_token(used)
+        return await self._tokens.senders.proof(used, method.upper(), url, token)
+
     async def paste_token(self, profile: Profile, text: str) -> Token:
         return await self._tokens.set_pasted(profile, text)
 
@@ -363,16 +371,18 @@ class Desk(CredentialUseCases):
         *,
         progress: Callable[[int], None] | None = None,
         env: str | None = None,
+        variables: Mapping[str, str] | None = None,
     ) -> ApiResponse:
-        """Send `spec` for `profile` (in environment `env`), with the secret {{variables}} an
-        import put in the keychain; the history entry is written with every secret removed."""
+        """Send `spec` for `profile` (in environment `env`). {{variables}} come from the profile,
+        then the environment, then the secret ones an import put in the keychain, then
+        `variables` (a script's --var). The history entry is written with every secret removed."""
         sending = profile
         hidden: dict[str, str] = {}
         if profile is not None:
             sending = self.in_environment(profile, env)
             hidden = await secret_variables(self._secrets, profile, env or "")
-            if hidden:
-                merged = {**sending.variable_map, **hidden}
+            if hidden or variables:
+                merged = {**sending.variable_map, **hidden, **(variables or {})}
                 sending = sending.with_changes(variables=tuple(merged.items()))
         from app.storage.history_store import redact_url
 

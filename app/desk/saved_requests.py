@@ -46,17 +46,17 @@ async def send_saved(
     *,
     variables: tuple[tuple[str, str], ...] = (),
     allow_hosts: list[str] | None = None,
+    env: str | None = None,
 ) -> ApiResponse:
-    """Send it; `variables` override the profile's; the token goes to a host other than the
-    profile's only when `allow_hosts` names it (else ConsentNeeded, as in the window).
-    Environments (issue 14) will add their variables between the profile's and these."""
+    """Send it in environment `env`; `variables` override every other value; the token goes
+    to a host other than the profile's only when `allow_hosts` names it (else ConsentNeeded,
+    as in the window)."""
     saved = find_saved(desk, profile, title)
-    merged = {**profile.variable_map, **dict(variables)}
-    used = profile.with_changes(variables=tuple(merged.items()))
+    given = dict(variables)
     try:
-        return await desk.send(used, saved.spec)
+        return await desk.send(profile, saved.spec, env=env, variables=given)
     except ConsentNeeded as exc:
         if not _host_allowed(exc.origin, allow_hosts or []):
             raise
-        desk.consent(used, exc.origin)
-        return await desk.send(used, saved.spec)
+        desk.consent(desk.in_environment(profile, env), exc.origin)
+        return await desk.send(profile, saved.spec, env=env, variables=given)

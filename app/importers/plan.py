@@ -48,6 +48,18 @@ class SourceReport:
     kept_without_auth: tuple[str, ...] = ()  # "Get user (basic auth)"
     warnings: tuple[str, ...] = ()
 
+    def lines(self) -> list[str]:
+        """The report in plain lines, for the CLI and the window alike."""
+        out: list[str] = []
+        if self.secrets:
+            out.append(
+                f"{self.path}: holds secrets ({', '.join(self.secrets)}); they are now in the "
+                "keychain, so you can remove them from this file."
+            )
+        out += [f"{self.path}: kept without auth: {item}" for item in self.kept_without_auth]
+        out += [f"{self.path}: {warning}" for warning in self.warnings]
+        return out
+
 
 @dataclass(frozen=True)
 class PlannedProfile:
