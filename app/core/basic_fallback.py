@@ -45,8 +45,11 @@ def learned_raw(token: Token) -> Token:
 
 
 def apply_learned(profile: Profile, token: Token) -> Profile:
-    """The profile with what the fetch learned; the caller saves it when it differs."""
-    encoding = token.learned.get("basic_encoding")
-    if encoding is None:
-        return profile
-    return replace(profile, basic_encoding=BasicEncoding(encoding))
+    """The profile with what the fetch learned (Basic credentials as typed, the sign-in method
+    the server's metadata picked); the caller saves it when it differs."""
+    if encoding := token.learned.get("basic_encoding"):
+        profile = replace(profile, basic_encoding=BasicEncoding(encoding))
+    if method := token.learned.get("auth_method"):
+        # Picked once from the metadata; from now on it is the profile's method.
+        profile = replace(profile, auth_method=AuthMethod(method), auth_method_chosen=True)
+    return profile

@@ -21,6 +21,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from app.core import client_auth, oauth
+from app.core.auth_choice import AuthChoice, choose_auth_method
+from app.core.basic_fallback import apply_learned
 from app.core.errors import KeychainError, ProfileError, TokendeskError
 from app.core.fingerprint import fingerprint
 from app.core.http_clients import HttpClients
@@ -169,11 +171,14 @@ class TokenManager:
         """One token request with these settings; nothing is cached or announced. The window's
         *Test connection* passes the form's unsaved credentials."""
         profile.check()
+        choice = await self._discovered_method(profile)
+        if choice is not None:
+            profile = profile.with_changes(auth_method=choice.method)
         credentials = credentials or await self.credentials(profile)
         endpoint = await self.token_endpoint(profile)
         client = await self.senders.client(profile)
         self.token_requests += 1
-        return await oauth.request_token(
+        token = await oauth.request_token(
             client,
             profile,
             credentials,
@@ -183,6 +188,31 @@ class TokenManager:
             advertised_methods=self._advertised_methods(profile),
             proof=await self.senders.signer(profile),
         )
+        if choice is not None:
+            token = replace(
+                token,
+                learned={**token.learned, "auth_method": choice.method.value},
+                warnings=(*token.warnings, choice.note),
+            )
+        return token
+
+    async def _discovered_method(self, profile: Profile) -> AuthChoice | None:
+        """For a profile whose method nobody chose: the one the server's metadata points to
+        (RFC 8414 `token_endpoint_auth_methods_supported`), when it differs from the default."""
+        if profile.auth_method_chosen:
+            return None
+        try:
+            found = await self.metadata(profile)
+        except TokendeskError:
+            return None
+        if found is None:
+            return None
+        secret = await self._secrets.get(profile.id, SecretKind.CLIENT_SECRET)
+        key = await self._secrets.get(profile.id, SecretKind.PRIVATE_KEY)
+        choice = choose_auth_method(
+            profile, found.auth_methods, has_private_key=bool(key), has_secret=bool(secret)
+        )
+        return choice if choice.method is not profile.auth_method and choice.note else None
 
     async def _fetch(self, profile: Profile) -> Token:
         try:
@@ -193,7 +223,8 @@ class TokenManager:
             self._errors[profile.id] = exc
             self._emit(TokenEvent(profile.id, "failed", self._tokens.get(profile.id), exc))
             raise
-        token = await self._store(profile, token)
+        # Cached under the settings the profile will have once what was learned is saved.
+        token = await self._store(apply_learned(profile, token), token)
         self._tokens[profile.id] = token
         self._errors.pop(profile.id, None)
         log.info("Fetched a token for profile %s (%s)", profile.id, token.token_type)
