@@ -5,8 +5,10 @@
   (RFC 6750 §3), fetches a fresh token once and retries once;
 - DpopTokenAuth does the same for DPoP-bound tokens (RFC 9449 §7): `Authorization: DPoP …` and a
   fresh proof with the token's hash on every request, retried once with the API's nonce;
-- call() streams the body to a file (a 50 MB answer never sits in a widget or in memory twice)
-  and times the phases httpx exposes through its trace extension.
+- call() keeps a body of up to IN_MEMORY bytes in memory and streams a larger one to a file
+  (a 50 MB answer never sits in a widget or in memory twice; a small one costs no file
+  created, written and unlinked per request), and times the phases httpx exposes through its
+  trace extension.
 """
 
 from __future__ import annotations
@@ -17,11 +19,11 @@ import time
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import httpx
 
-from app.core.api_response import ApiResponse, Timing, explain, parse_challenges
+from app.core.api_response import IN_MEMORY, ApiResponse, Timing, explain, parse_challenges
 from app.core.decoding import ContentDecodingError
 from app.core.dpop import USE_NONCE, DpopSigner
 from app.core.errors import NetworkError, ProfileError
@@ -184,6 +186,7 @@ async def call(
     stopped = ""
     response: httpx.Response | None = None
     written = _Written(progress)
+    sink = _Sink(body_path)
     if _free_space(body_path.parent) < limits.min_free_bytes:
         raise NetworkError(
             f"Not sent: the disk holding {body_path.parent} is almost full.",
@@ -194,9 +197,9 @@ async def call(
         async with asyncio.timeout(limits.deadline):
             response = await client.send(request, auth=auth, stream=True, follow_redirects=True)
             try:
-                with body_path.open("wb") as sink:
-                    stopped = await _stream(response, sink, body_path, limits, written)
+                stopped = await _stream(response, sink, body_path, limits, written)
             finally:
+                sink.close()
                 await response.aclose()
     except TimeoutError as exc:
         if response is None:
@@ -238,6 +241,7 @@ async def call(
             )
         ),
         body_path=body_path,
+        content=sink.content(),
         size=written.size,
         timing=timing,
         retried=retried,
@@ -249,7 +253,7 @@ async def call(
 
 async def _stream(
     response: httpx.Response,
-    sink: Any,
+    sink: _Sink,
     body_path: Path,
     limits: Limits,
     written: _Written,
@@ -274,6 +278,35 @@ async def _stream(
                     "part is shown below."
                 )
     return ""
+
+
+class _Sink:
+    """The body as it streams in: in memory up to IN_MEMORY bytes; past that, everything so
+    far and the rest in `path`. A small body costs no file created, written and unlinked."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._chunks: list[bytes] = []
+        self._size = 0
+        self._file: BinaryIO | None = None
+
+    def write(self, chunk: bytes) -> None:
+        if self._file is None:
+            if self._size + len(chunk) <= IN_MEMORY:
+                self._chunks.append(chunk)
+                self._size += len(chunk)
+                return
+            self._file = self._path.open("wb")
+            self._file.writelines(self._chunks)
+            self._chunks = []
+        self._file.write(chunk)
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+
+    def content(self) -> bytes | None:
+        return b"".join(self._chunks) if self._file is None else None
 
 
 class _Written:

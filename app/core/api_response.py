@@ -3,8 +3,13 @@ window can show responses before the HTTP stack has loaded."""
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
+
+# A body up to this size stays in memory (no file created, written and unlinked per request);
+# a larger one is streamed to a file and read through a memory map.
+IN_MEMORY = 1024 * 1024
 
 
 def parse_challenges(value: str) -> dict[str, dict[str, str]]:
@@ -57,7 +62,8 @@ class ApiResponse:
     url: str
     headers: list[tuple[str, str]]
     request_headers: list[tuple[str, str]]  # as sent, secrets redacted
-    body_path: Path
+    body_path: Path  # where the body is, or where it goes (a folder beside it for its views)
+    content: bytes | None  # the body when small enough to keep in memory; None: in body_path
     size: int
     timing: Timing
     retried: bool = False
@@ -74,8 +80,20 @@ class ApiResponse:
         return ""
 
     def head(self, limit: int = 64 * 1024) -> bytes:
+        if self.content is not None:
+            return self.content[:limit]
         with self.body_path.open("rb") as handle:
             return handle.read(limit)
+
+    def read(self) -> bytes:
+        """The whole body: for small bodies (large ones are read through a memory map)."""
+        return self.content if self.content is not None else self.body_path.read_bytes()
+
+    def save(self, target: Path | str) -> None:
+        if self.content is not None:
+            Path(target).write_bytes(self.content)
+        else:
+            shutil.copyfile(self.body_path, target)
 
 
 def explain(response: ApiResponse, *, token_scopes: tuple[str, ...], sent_token: bool) -> list[str]:

@@ -11,6 +11,7 @@ import logging
 import shutil
 import tempfile
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -399,6 +400,10 @@ class Desk(CredentialUseCases):
 
     def history_entries(self, limit: int = 500, offset: int = 0) -> list[HistoryEntry]:
         return self.history.entries(limit, offset)
+
+    def history_newest(self, limit: int = 1) -> Future[list[HistoryEntry]]:
+        """The newest entries once the writes queued so far have landed; never waits."""
+        return self.history.newest(limit)
 
     def history_spec(self, entry_id: int) -> RequestSpec | None:
         return self.history.spec(entry_id)

@@ -23,6 +23,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from app.core.api_call import ApiResponse, Timing
+from app.core.api_response import IN_MEMORY
 from app.ui.response.presenter import BodyPresenter
 from app.ui.response.viewer import ResponseViewer
 from tests.support.resource_server import big_json
@@ -64,6 +65,7 @@ async def measure(size: float, folder: Path) -> dict[str, float]:
         [("Content-Type", "application/json")],
         [],
         body,
+        data if len(data) <= IN_MEMORY else None,  # as api_call keeps it
         len(data),
         Timing(total=0.0),
     )

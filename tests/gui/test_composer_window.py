@@ -156,7 +156,7 @@ def test_curl_import_params_sync_save_and_history_without_tokens(
     assert composer.url.text().endswith("/orders?page=2")
 
     history = window.requests_panel.history
-    assert history.count() >= 1
+    qtbot.waitUntil(lambda: history.count() >= 1)  # read back once the writer thread wrote it
     assert "201 POST" in history.item(0).text()
     token = window.desk.token_view(window.profile_list.selected_id()).token
     assert token is not None

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 from app.core.request_spec import Body, BodyKind, RequestSpec, Row
@@ -53,4 +55,92 @@ def test_saved_requests_per_profile(tmp_path: Path) -> None:
     store.forget_profile("p1")
     assert store.saved("p1") == []
     assert len(store.saved("p2")) == 1
+    store.close()
+
+
+def _record(store: HistoryStore, url: str) -> None:
+    store.record(
+        profile_id="p",
+        profile_name="P",
+        spec=RequestSpec(url=url),
+        url=url,
+        status=200,
+        elapsed_ms=1.0,
+        size=10,
+    )
+
+
+def test_wal_without_fsync_per_commit_and_every_file_private(tmp_path: Path) -> None:
+    """WAL + synchronous=NORMAL (no fsync per commit); the -wal and -shm files SQLite makes
+    beside the database are 0600 like it, whatever the umask lets through."""
+    old = os.umask(0o022)
+    try:
+        store = HistoryStore(tmp_path)
+        _record(store, "https://a.example/private")
+        store.flush()
+        assert store._db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert store._db.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
+        files = [store.path, Path(f"{store.path}-wal"), Path(f"{store.path}-shm")]
+        assert {f.name: stat.S_IMODE(f.stat().st_mode) for f in files} == {
+            f.name: 0o600 for f in files
+        }
+        store.close()
+    finally:
+        os.umask(old)
+
+
+def test_clear_leaves_no_history_in_any_file(tmp_path: Path) -> None:
+    """Read the bytes of the database and its WAL: the URL is there before clear, nowhere after."""
+    marker = b"orders-4711-marker"
+    store = HistoryStore(tmp_path)
+    for i in range(50):
+        _record(store, f"https://a.example/{marker.decode()}/{i}")
+    store.save_request("p", "kept", RequestSpec(url="/kept"))
+    store.flush()
+
+    def on_disk() -> bytes:
+        return b"".join(
+            f.read_bytes() for f in tmp_path.iterdir() if f.name.startswith("history.sqlite3")
+        )
+
+    assert marker in on_disk()
+    store.clear().result()
+    assert marker not in on_disk()
+    assert store.count() == 0
+    assert [s.name for s in store.saved("p")] == ["kept"]
+    store.close()
+    assert marker not in on_disk()
+
+
+def test_the_cap_holds_after_a_clear_and_reads_see_queued_writes(tmp_path: Path) -> None:
+    store = HistoryStore(tmp_path, keep=4)
+    for i in range(6):
+        _record(store, f"https://a/{i}")
+    store.clear()
+    for i in range(7):
+        _record(store, f"https://b/{i}")
+    # No flush: a read waits for the writes queued before it.
+    assert [e.url for e in store.entries()] == [f"https://b/{i}" for i in (6, 5, 4, 3)]
+    assert store.count() == 4
+    store.close()
+
+
+def test_newest_comes_after_the_writes_queued_before_it(tmp_path: Path) -> None:
+    store = HistoryStore(tmp_path)
+    _record(store, "https://a/1")
+    first = store.newest(1)
+    _record(store, "https://a/2")
+    second = store.newest(1)
+    assert [e.url for e in first.result(timeout=10)] == ["https://a/1"]
+    assert [e.url for e in second.result(timeout=10)] == ["https://a/2"]
+    entry_id = store.record(
+        profile_id="p",
+        profile_name="P",
+        spec=RequestSpec(url="/x"),
+        url="https://a/3",
+        status=None,
+        elapsed_ms=None,
+        size=None,
+    ).result(timeout=10)
+    assert store.entries(limit=1)[0].id == entry_id
     store.close()

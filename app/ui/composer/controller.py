@@ -3,8 +3,9 @@ and out, saved requests, history; hands responses to the body presenter."""
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from PySide6.QtCore import QObject, Qt, QTimer
@@ -65,6 +66,7 @@ class RequestsController(QObject):
         self.last_response_at = 0.0
         self._progress_shown = 0.0
         self._revealed = False
+        self._history_reads: set[asyncio.Future[None]] = set()
         self.composer.send_requested.connect(self.send)
         self.composer.paste_curl_requested.connect(self.paste_curl)
         self.composer.copy_curl_requested.connect(self.copy_curl)
@@ -314,9 +316,17 @@ class RequestsController(QObject):
             listing.addItem(_history_item(entry))
 
     def _history_added(self) -> None:
-        """One request was sent: show its entry on top rather than re-reading the list."""
+        """One request was sent: show its entry on top rather than re-reading the list. The
+        entry is read on the history's writer thread once written, so the window never waits
+        for the disk; entries arrive in the order they were sent."""
+        newest = asyncio.wrap_future(self.desk.history_newest(1))
+        task = asyncio.ensure_future(self._show_newest(newest))
+        self._history_reads.add(task)
+        task.add_done_callback(self._history_reads.discard)
+
+    async def _show_newest(self, newest: Awaitable[list[HistoryEntry]]) -> None:
         listing = self.panel.history
-        for entry in self.desk.history_entries(limit=1):
+        for entry in await newest:
             listing.insertItem(0, _history_item(entry))
         while listing.count() > HISTORY_SHOWN:
             listing.takeItem(listing.count() - 1)
@@ -333,5 +343,7 @@ class RequestsController(QObject):
         if self._prompter().confirm(
             "Clear the history?", "Every request in the history will be removed.", action="Clear"
         ):
-            self.desk.clear_history()
-            self.refresh_history()
+            for pending in self._history_reads:  # entries read before the clear
+                pending.cancel()
+            self.desk.clear_history()  # on the writer thread; the list is empty whatever it finds
+            self.panel.history.clear()

@@ -12,8 +12,9 @@ import asyncio
 import contextlib
 import shutil
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtGui import QPixmap, QTextDocument
 
@@ -21,9 +22,9 @@ from app.core import format_worker
 from app.core.api_response import ApiResponse
 from app.core.body_format import (
     HIGHLIGHT,
-    IN_THREAD,
     TEXT_VIEW,
     BodyKindShown,
+    as_sent_note,
     hex_preview,
     indent_head,
     pretty,
@@ -34,6 +35,7 @@ from app.ui.response.viewer import LARGE, TEXT, ResponseViewer, human_size
 
 SEARCH_SLICE = 4 * 1024 * 1024
 IMAGE_LIMIT = 30 * 1024 * 1024
+COPY_LIMIT = 8 * 1024 * 1024  # bytes of text; past it, Copy says to use Save…
 
 
 def worker_command(body: Path, out: Path, as_json: bool) -> list[str]:
@@ -62,6 +64,7 @@ class BodyPresenter:
         self._views: Path | None = None  # the worker's output dir, once finished
         self._worker: asyncio.subprocess.Process | None = None
         self._search_from = 0
+        self._chores: set[asyncio.Future[None]] = set()
         viewer.pretty_toggled.connect(lambda _on: self._show_current())
         viewer.copy_requested.connect(self.copy_body)
         viewer.save_requested.connect(self.save_body)
@@ -76,6 +79,7 @@ class BodyPresenter:
         self.kind = sniff(response.content_type, head)
         viewer = self.viewer
         viewer.pretty.setEnabled(self.kind in (BodyKindShown.JSON, BodyKindShown.XML))
+        viewer.show_body_note("")  # until this body's formatting says otherwise
         if self.kind is BodyKindShown.EMPTY:
             viewer.show_message("The response has no body.")
         elif self.kind is BodyKindShown.IMAGE:
@@ -86,18 +90,20 @@ class BodyPresenter:
                 f"{human_size(response.size)}). Use Save… to keep it.<pre>{hex_preview(head)}</pre>"
             )
         elif response.size <= TEXT_VIEW:
-            data = response.body_path.read_bytes()
+            data = response.read()
             shown, problem = pretty(data, self.kind)
             self._small_text = (shown, data.decode("utf-8", errors="replace"))
             if problem:
                 self._notify(problem)
+            elif self.kind is BodyKindShown.JSON:
+                viewer.show_body_note(as_sent_note(data))
             self._show_current()
         else:
             await self._present_large(response, head)
 
     def _present_image(self, response: ApiResponse) -> None:
         pixmap = QPixmap()
-        if response.size <= IMAGE_LIMIT and pixmap.loadFromData(response.body_path.read_bytes()):
+        if response.size <= IMAGE_LIMIT and pixmap.loadFromData(response.read()):
             self.viewer.show_image(pixmap)
         else:
             self.viewer.show_message(
@@ -117,9 +123,9 @@ class BodyPresenter:
         shutil.rmtree(out, ignore_errors=True)
         out.mkdir()
         errors = b""
-        if response.size <= IN_THREAD:
-            argv = [str(response.body_path), str(out), *(["json"] if as_json else [])]
-            failed = await asyncio.to_thread(format_worker.main, argv) != 0
+        failed = False
+        if response.content is not None:  # at most IN_MEMORY bytes: a thread is enough
+            await asyncio.to_thread(_format_in_memory, response.content, out, as_json)
         else:
             self._worker = await asyncio.create_subprocess_exec(
                 *worker_command(response.body_path, out, as_json),
@@ -141,6 +147,8 @@ class BodyPresenter:
                 self._notify(f"Not pretty-printed: {reason}. Shown as received.")
             else:
                 self._notify(f"Not valid JSON ({reason}); shown as received.")
+        if (out / "as-sent.txt").exists():
+            self.viewer.show_body_note((out / "as-sent.txt").read_text(encoding="utf-8"))
         self._views = out
         self._show_current()
 
@@ -156,7 +164,8 @@ class BodyPresenter:
             return None
         if self.viewer.pretty.isChecked() and (self._views / "pretty.txt").exists():
             return self._views / "pretty.txt", self._views / "pretty.idx"
-        return self.response.body_path, self._views / "raw.idx"
+        raw = self._views / "raw.txt"  # a body kept in memory is written there for the map
+        return raw if raw.exists() else self.response.body_path, self._views / "raw.idx"
 
     def _show_current(self) -> None:
         as_json = self.kind is BodyKindShown.JSON
@@ -229,20 +238,48 @@ class BodyPresenter:
             return
         if self._small_text is not None:
             shown, raw = self._small_text
-            text = shown if self.viewer.pretty.isChecked() else raw
-        else:
-            paths = self._large_paths()
-            source = paths[0] if paths else self.response.body_path
-            text = source.read_text(encoding="utf-8", errors="replace")
+            self._copy(shown if self.viewer.pretty.isChecked() else raw, "response body", False)
+            return
+        paths = self._large_paths()
+        if paths is None:
+            self._notify("The body is still being formatted; copy it in a moment.")
+            return
+        size = paths[0].stat().st_size
+        if size > COPY_LIMIT:
+            # The clipboard would hold it all in the window's memory, and most programs choke
+            # on a paste this size: a file is the better way to hand it on.
+            self._notify(
+                f"The body is too large to copy ({human_size(size)}). "
+                "Use Save… to keep it in a file."
+            )
+            return
+        self._background(self._copy_file(paths[0]))
+
+    async def _copy_file(self, source: Path) -> None:
+        text = await asyncio.to_thread(source.read_text, encoding="utf-8", errors="replace")
         self._copy(text, "response body", False)
 
     def save_body(self) -> None:
-        if self.response is None:
+        response = self.response
+        if response is None:
             return
         suffix = {"json": ".json", "xml": ".xml", "html": ".html"}.get(self.kind.value, ".bin")
         path = self._prompter().save_file(
             "Save the response body", f"response{suffix}", "All files (*)"
         )
         if path:
-            shutil.copyfile(self.response.body_path, path)
-            self._notify(f"Saved the body ({human_size(self.response.size)}) to {path}.")
+            self._background(self._save(response, path))
+
+    async def _save(self, response: ApiResponse, path: str) -> None:
+        await asyncio.to_thread(response.save, path)  # 50 MB written off the window's thread
+        self._notify(f"Saved the body ({human_size(response.size)}) to {path}.")
+
+    def _background(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(work)
+        self._chores.add(task)
+        task.add_done_callback(self._chores.discard)
+
+
+def _format_in_memory(content: bytes, out: Path, as_json: bool) -> None:
+    (out / "raw.txt").write_bytes(content)  # the raw view reads through a memory map
+    format_worker.format_body(content, out, as_json=as_json)

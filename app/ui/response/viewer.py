@@ -116,6 +116,8 @@ class ResponseViewer(QWidget):
             lambda: self.search_requested.emit(self.search.text(), True)
         )
         self.search_status = named(QLabel(), "responseSearchStatus")
+        self.body_note = named(QLabel("ⓘ Shown as sent"), "bodyNoteLabel")
+        self.body_note.setVisible(False)
         find_next = named(QToolButton(), "findNextButton")
         find_next.setArrowType(Qt.ArrowType.DownArrow)
         find_next.setToolTip("Next match (Enter)")
@@ -153,6 +155,7 @@ class ResponseViewer(QWidget):
         tools.addWidget(find_previous)
         tools.addWidget(find_next)
         tools.addWidget(self.search_status)
+        tools.addWidget(self.body_note)
         tools.addWidget(self.copy_button)
         tools.addWidget(self.save_button)
         body = QWidget()
@@ -194,6 +197,7 @@ class ResponseViewer(QWidget):
         self.size_label.clear()
         self.notes.setVisible(False)
         self.search_status.clear()
+        self.show_body_note("")
         for widget in (self.copy_button, self.save_button, self.pretty):
             widget.setEnabled(False)
 
@@ -250,6 +254,13 @@ class ResponseViewer(QWidget):
     def show_image(self, pixmap: QPixmap) -> None:
         self.image.setPixmap(pixmap)
         self.stack.setCurrentIndex(IMAGE)
+
+    def show_body_note(self, note: str) -> None:
+        """A short mark beside the tools (the whole sentence in its tooltip and for screen
+        readers) when the pretty text keeps what the API sent instead of rewriting it."""
+        self.body_note.setToolTip(note)
+        self.body_note.setAccessibleDescription(note)
+        self.body_note.setVisible(bool(note))
 
     def show_message(self, html: str) -> None:
         self.message.setText(html)
