@@ -1,0 +1,87 @@
+"""Nothing a send does may block the window's event loop (qasync: the GUI thread): no fsync of
+the history, no body file, no read of the history after it. A behaviour guard, not a speed
+test — a callback ticking every 4 ms measures how late the loop runs it, during a burst of sends
+through the window's real path (real HistoryStore, keychain, identity server and API)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+
+from tests.gui.conftest import Windows
+from tests.gui.test_composer_window import open_with_profile
+from tests.support.idp import IdentityServer
+from tests.support.resource_server import ResourceServer
+
+pytestmark = [pytest.mark.idp, pytest.mark.keychain]
+
+TICK = 0.004
+BLOCKED = 0.016  # one frame at 60 Hz
+SENDS = 40
+
+
+class LoopLag:
+    """How late the event loop runs a callback that asks to run every TICK seconds."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self.lags: list[float] = []
+        self._handle: asyncio.TimerHandle | None = None
+
+    def start(self) -> None:
+        self._schedule()
+
+    def _schedule(self) -> None:
+        due = time.monotonic() + TICK
+        self._handle = self._loop.call_later(TICK, self._tick, due)
+
+    def _tick(self, due: float) -> None:
+        self.lags.append(time.monotonic() - due)
+        self._schedule()
+
+    def stop(self) -> None:
+        if self._handle is not None:
+            self._handle.cancel()
+
+
+def test_a_burst_of_sends_never_blocks_the_event_loop(
+    windows: Windows,
+    qtbot: Any,
+    qloop: asyncio.AbstractEventLoop,
+    idp: IdentityServer,
+    api: ResourceServer,
+) -> None:
+    window, _ = open_with_profile(windows, qtbot, idp, api)
+    composer = window.requests_panel.composer
+    history = window.requests_panel.history
+    assert window.workbench.history is not None  # the real store the window writes to
+    qtbot.keyClicks(composer.url, "/orders")
+
+    def send() -> None:
+        before = window.requests.last_response_at
+        qtbot.mouseClick(composer.send, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(
+            lambda: window.requests.last_response_at != before and composer.send.text() == "Send",
+            timeout=15000,
+        )
+
+    send()  # the first send fetches the token and loads httpx: not what is measured here
+    qtbot.waitUntil(lambda: history.count() == 1)
+    lag = LoopLag(qloop)
+    lag.start()
+    for _ in range(SENDS):
+        send()
+    qtbot.waitUntil(lambda: history.count() == SENDS + 1)
+    lag.stop()
+    assert "200" in window.requests_panel.viewer.status.text()
+    assert len(lag.lags) > SENDS  # it ticked throughout
+    worst = max(lag.lags)
+    assert worst <= BLOCKED, (
+        f"the event loop was blocked for {worst * 1000:.1f} ms during a burst of sends "
+        f"(ticks late by more than {BLOCKED * 1000:.0f} ms: "
+        f"{sorted(round(x * 1000, 1) for x in lag.lags if x > BLOCKED)})"
+    )
