@@ -79,9 +79,11 @@ fuzz: system-deps-test $(DEV_STAMP)
 	$(BIN)/python -m tests.support.profile_writers writers $${WRITER_ROUNDS:-200}
 	$(BIN)/python -m tests.support.profile_writers kills $${KILL_ROUNDS:-300}
 
-# Benchmarks, each beside its baseline in the same run; writes bench/results.json. Not a gate.
+# Benchmarks, each beside its baseline in the same run; writes bench/results.json and the README's
+# Performance table from it. Not a gate.
 bench: $(DEV_STAMP) $(IDP_STAMP) system-deps-test
 	$(BIN)/python -m tests.bench.harness
+	$(BIN)/python -m tests.bench.readme_table
 
 # A one-folder desktop build with PyInstaller, smoke-run before it is called done (a few minutes,
 # so not part of `make test`).

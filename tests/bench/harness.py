@@ -254,6 +254,21 @@ def bench_history(entries: int) -> dict[str, Any]:
     return json.loads(line)
 
 
+def bench_formatter(megabytes: float) -> dict[str, Any]:
+    out = subprocess.run(
+        [sys.executable, "-m", "tests.bench.format_probe", str(megabytes)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=600,
+        check=False,
+    )
+    line = next((x for x in out.stdout.splitlines() if x.startswith("{")), None)
+    if line is None:
+        raise RuntimeError(f"format probe failed: {out.stderr[-1500:]}")
+    return dict(json.loads(line))
+
+
 def verdicts(r: dict[str, Any]) -> list[tuple[str, str, str, str, bool]]:
     """(figure, tokendesk, baseline, budget, held)."""
     rows = []
@@ -321,6 +336,10 @@ def verdicts(r: dict[str, Any]) -> list[tuple[str, str, str, str, bool]]:
                 v["first_screen_s"] < 0.5 and v["longest_stall_s"] < 0.05,
             )
         )
+    from tests.bench import format_probe, send_path
+
+    rows.extend(send_path.rows(r))
+    rows.extend(format_probe.rows(r["formatter"]))
     h = r["history"]
     rows.append(
         (
@@ -351,6 +370,15 @@ def main() -> int:
     results["start"] = bench_start(2 if args.tiny else rounds)
     print("Measuring token fetch and API calls…", flush=True)
     results["network"] = asyncio.run(bench_network(rounds, per_round))
+    print("Measuring the window's send path (history on) and RSS over many sends…", flush=True)
+    from tests.bench.send_path import bench_send_path
+
+    sends = 30 if args.tiny else 3000
+    results["send_path"] = json.loads(
+        json.dumps(asyncio.run(bench_send_path(rounds, per_round, sends)))  # int keys → str
+    )
+    print("Measuring the formatter…", flush=True)
+    results["formatter"] = bench_formatter(0.5 if args.tiny else 50)
     print("Measuring the response viewer…", flush=True)
     results["viewer"] = bench_viewer([0.5] if args.tiny else [1, 10, 50])
     print("Measuring the history view…", flush=True)

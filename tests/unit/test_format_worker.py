@@ -28,7 +28,9 @@ def loop_index(data: bytes) -> bytes:
 
 
 # Lines of every kind: empty, short, exactly at and around WRAP, several WRAPs long.
-line_lengths = st.sampled_from([0, 1, 5, WRAP - 2, WRAP - 1, WRAP, WRAP + 1, 2 * WRAP, 3 * WRAP + 7])
+line_lengths = st.sampled_from(
+    [0, 1, 5, WRAP - 2, WRAP - 1, WRAP, WRAP + 1, 2 * WRAP, 3 * WRAP + 7]
+)
 
 
 @settings(max_examples=60, deadline=None)
@@ -87,3 +89,9 @@ def test_the_worker_runs_as_a_process(tmp_path: Path) -> None:
     result = subprocess.run(command, capture_output=True, check=False, timeout=60)
     assert result.returncode == 0, result.stderr
     assert (out / "pretty.txt").read_bytes().count(b"\n") == 7
+
+
+def test_index_of_long_lines_without_newlines_and_short_lines_between() -> None:
+    """Compact JSON is one line of many megabytes: whole blocks without any newline."""
+    data = b"x" * (WRAP * BLOCK * 2 + 5) + b"\nab\n" * 300 + b"y" * (WRAP * BLOCK + 1)
+    assert build_index(data) == loop_index(data)
