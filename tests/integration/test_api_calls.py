@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from app.core.api_call import ApiResponse, explain, parse_challenges
+from app.core.api_response import IN_MEMORY
 from app.core.curl import from_curl
 from app.core.errors import ConsentNeeded
 from app.core.http_clients import HttpClients
@@ -159,6 +160,27 @@ def test_no_auth_request_sends_no_authorization(
     assert response.status == 200
     assert api.seen_authorization[-1] is None
     assert not any(name.lower() == "authorization" for name, _ in response.request_headers)
+
+
+def test_a_body_past_a_megabyte_goes_to_a_file_a_smaller_one_stays_in_memory(
+    idp: IdentityServer, api: ResourceServer, tmp_path: Path
+) -> None:
+    profile = profile_for(idp, api)
+
+    async def scenario(sender: ApiSender, tokens: TokenManager) -> list[ApiResponse]:
+        return [await sender.send(profile, RequestSpec(url=f"/big?mb={mb}")) for mb in (0.9, 1.2)]
+
+    small, large = run(idp, profile, tmp_path, scenario)
+    assert small.content is not None
+    assert len(small.read()) == small.size <= IN_MEMORY
+    assert not small.body_path.exists()
+    assert large.content is None
+    assert large.body_path.stat().st_size == large.size > IN_MEMORY
+    assert large.head(10) == large.body_path.read_bytes()[:10] == b'{"count": '
+    for response in (small, large):
+        target = tmp_path / f"saved-{response.size}.json"
+        response.save(target)
+        assert target.read_bytes() == response.read()
 
 
 def test_api_calls_identify_themselves(
