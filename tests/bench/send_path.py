@@ -1,4 +1,4 @@
-"""The window's real send path, beside bare httpx: ApiSender with the real HistoryStore (as the
+"""The window's real send path, beside bare httpx: Desk.send with the real HistoryStore (as the
 window wires it), the cost of the httpx.Auth generator that attaches the token, and RSS over
 thousands of sends (a leak check). Real parts: the pinned oidc-provider and the loopback API."""
 
@@ -23,14 +23,16 @@ async def bench_send_path(rounds: int, per_round: int, leak_sends: int) -> dict[
     import httpx
 
     from app.core import api_call
-    from app.core.api_sender import ApiSender
     from app.core.http_clients import HttpClients
     from app.core.profiles import Profile
     from app.core.request_spec import RequestSpec
+    from app.core.secrets import SecretKind
     from app.core.token_manager import TokenManager
+    from app.desk.desk import Desk
     from app.storage.history_store import HistoryStore
-    from app.storage.secrets import MemorySecretStore, SecretKind
+    from app.storage.profile_store import ProfileStore
     from tests.support import idp as idp_support
+    from tests.support.memory_secrets import MemorySecretStore
     from tests.support.resource_server import ResourceServer
 
     work = Path(tempfile.mkdtemp(prefix="tokendesk-bench-send-"))
@@ -49,7 +51,14 @@ async def bench_send_path(rounds: int, per_round: int, leak_sends: int) -> dict[
     http = HttpClients()
     tokens = TokenManager(http, secrets, clock=lambda: datetime.now(UTC))
     history = HistoryStore(work / "data")
-    sender = ApiSender(http, tokens, history=history, response_dir=work / "bodies")
+    desk = Desk(  # as app.desk.wiring builds it for the window
+        store=ProfileStore(work / "config"),
+        secrets=secrets,
+        tokens=tokens,
+        http=http,
+        history=lambda: history,
+        response_dir=work / "bodies",
+    )
     bare = httpx.AsyncClient()
     try:
         token = await tokens.get_token(profile)
@@ -57,7 +66,7 @@ async def bench_send_path(rounds: int, per_round: int, leak_sends: int) -> dict[
         url = f"{api.base}/orders"
 
         async def window_get() -> None:
-            await sender.send(profile, RequestSpec(url="/orders"))
+            await desk.send(profile, RequestSpec(url="/orders"))
 
         async def bare_get() -> None:
             response = await bare.get(url, headers=header)

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 
+from app.storage.history_store import HistoryStore
 from tests.gui.conftest import Windows
 from tests.gui.test_composer_window import open_with_profile
 from tests.support.idp import IdentityServer
@@ -58,7 +59,7 @@ def test_a_burst_of_sends_never_blocks_the_event_loop(
     window, _ = open_with_profile(windows, qtbot, idp, api)
     composer = window.requests_panel.composer
     history = window.requests_panel.history
-    assert window.workbench.history is not None  # the real store the window writes to
+    assert isinstance(window.workbench.desk.history, HistoryStore)  # the real one, on disk
     qtbot.keyClicks(composer.url, "/orders")
 
     def send() -> None:

@@ -167,8 +167,8 @@ def test_a_body_past_a_megabyte_goes_to_a_file_a_smaller_one_stays_in_memory(
 ) -> None:
     profile = profile_for(idp, api)
 
-    async def scenario(sender: ApiSender, tokens: TokenManager) -> list[ApiResponse]:
-        return [await sender.send(profile, RequestSpec(url=f"/big?mb={mb}")) for mb in (0.9, 1.2)]
+    async def scenario(desk: Desk, tokens: TokenManager) -> list[ApiResponse]:
+        return [await desk.send(profile, RequestSpec(url=f"/big?mb={mb}")) for mb in (0.9, 1.2)]
 
     small, large = run(idp, profile, tmp_path, scenario)
     assert small.content is not None
