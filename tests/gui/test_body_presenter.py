@@ -110,3 +110,16 @@ def test_copy_of_a_body_past_the_limit_says_to_save_instead(
     assert seen.copied == []
     assert seen.notes[-1].startswith("The body is too large to copy (")
     assert "Use Save… to keep it in a file." in seen.notes[-1]
+
+
+def test_a_large_body_says_when_it_is_shown_as_sent(
+    qtbot: Any, tmp_path: Path, shown: tuple[ResponseViewer, BodyPresenter, Seen, Any]
+) -> None:
+    viewer, presenter, _, _ = shown
+    data = big_json(0.3)[:-1] + b', "name": "Caf\\u00e9"}'  # past TEXT_VIEW: formatted apart
+    present(qtbot, presenter, response(tmp_path, data))
+    qtbot.waitUntil(lambda: viewer.stack.currentIndex() == LARGE)
+    assert not viewer.body_note.isHidden()
+    present(qtbot, presenter, response(tmp_path, big_json(0.3)))
+    qtbot.waitUntil(lambda: viewer.stack.currentIndex() == LARGE)
+    assert viewer.body_note.isHidden()
