@@ -1,7 +1,8 @@
 """Nothing a send does may block the window's event loop (qasync: the GUI thread): no fsync of
 the history, no body file, no read of the history after it. A behaviour guard, not a speed
 test — a callback ticking every 4 ms measures how late the loop runs it, during a burst of sends
-through the window's real path (real HistoryStore, keychain, identity server and API)."""
+through the window's real path (real HistoryStore, keychain, identity server and API). Time
+the OS kept the thread waiting for a CPU is not counted (see LoopLag)."""
 
 from __future__ import annotations
 
@@ -25,23 +26,39 @@ BLOCKED = 0.016  # one frame at 60 Hz
 SENDS = 40
 
 
+def runqueue_wait() -> float:
+    """Seconds this thread has spent runnable but waiting for a CPU (Linux schedstat): time the
+    machine's other load took, not time our code blocked the loop."""
+    try:
+        with open("/proc/thread-self/schedstat", encoding="ascii") as handle:
+            return int(handle.read().split()[1]) / 1e9
+    except OSError:
+        return 0.0
+
+
 class LoopLag:
-    """How late the event loop runs a callback that asks to run every TICK seconds."""
+    """How late the event loop runs a callback that asks to run every TICK seconds, less the
+    time the OS kept the thread off a CPU meanwhile (the machine is shared: other processes'
+    load is not a block). An fsync, a lock or the GIL held elsewhere all still count: the
+    thread sleeps through those, it does not wait in the run queue."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
         self.lags: list[float] = []
         self._handle: asyncio.TimerHandle | None = None
+        self._waited = 0.0
 
     def start(self) -> None:
         self._schedule()
 
     def _schedule(self) -> None:
         due = time.monotonic() + TICK
+        self._waited = runqueue_wait()
         self._handle = self._loop.call_later(TICK, self._tick, due)
 
     def _tick(self, due: float) -> None:
-        self.lags.append(time.monotonic() - due)
+        late = time.monotonic() - due
+        self.lags.append(max(0.0, late - (runqueue_wait() - self._waited)))
         self._schedule()
 
     def stop(self) -> None:
