@@ -2,11 +2,14 @@
 the history, no body file, no read of the history after it. A behaviour guard, not a speed
 test — a callback ticking every 4 ms measures how late the loop runs it, during a burst of sends
 through the window's real path (real HistoryStore, keychain, identity server and API). Time
-the OS kept the thread waiting for a CPU is not counted (see LoopLag)."""
+the OS kept the thread waiting for a CPU is not counted (see LoopLag). As the disk is not always
+slow enough for a commit to pass 16 ms, the test also checks that no history INSERT runs on the
+window's thread."""
 
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from typing import Any
 
@@ -24,6 +27,7 @@ pytestmark = [pytest.mark.idp, pytest.mark.keychain]
 TICK = 0.004
 BLOCKED = 0.016  # one frame at 60 Hz
 SENDS = 40
+BURSTS = 2
 
 
 def runqueue_wait() -> float:
@@ -89,17 +93,32 @@ def test_a_burst_of_sends_never_blocks_the_event_loop(
 
     send()  # the first send fetches the token and loads httpx: not what is measured here
     qtbot.waitUntil(lambda: history.count() == 1)
-    lag = LoopLag(qloop)
-    lag.start()
-    for _ in range(SENDS):
-        send()
-    qtbot.waitUntil(lambda: history.count() == SENDS + 1)
-    lag.stop()
+    # Which thread runs the history's SQL: a commit is disk I/O however fast the disk is today
+    # (fsync took 10-50 ms on this machine's disk when it was busy, well under 16 ms when not).
+    writers: set[int] = set()
+    store = window.workbench.desk.history
+    store._db.set_trace_callback(
+        lambda sql: writers.add(threading.get_ident()) if sql.startswith("INSERT") else None
+    )
+    # What our code blocks, it blocks on every send (or every few): it shows in each burst. A
+    # one-off stall of this shared machine does not come back in a second burst, so a burst
+    # may be run once more before the test says the loop was blocked.
+    bursts: list[list[float]] = []
+    for burst in range(1, BURSTS + 1):
+        lag = LoopLag(qloop)
+        lag.start()
+        for _ in range(SENDS):
+            send()
+        qtbot.waitUntil(lambda burst=burst: history.count() == 1 + burst * SENDS)
+        lag.stop()
+        assert len(lag.lags) > SENDS  # it ticked throughout
+        bursts.append(sorted(round(x * 1000, 1) for x in lag.lags if x > BLOCKED))
+        if not bursts[-1]:
+            break
     assert "200" in window.requests_panel.viewer.status.text()
-    assert len(lag.lags) > SENDS  # it ticked throughout
-    worst = max(lag.lags)
-    assert worst <= BLOCKED, (
-        f"the event loop was blocked for {worst * 1000:.1f} ms during a burst of sends "
-        f"(ticks late by more than {BLOCKED * 1000:.0f} ms: "
-        f"{sorted(round(x * 1000, 1) for x in lag.lags if x > BLOCKED)})"
+    assert writers  # the trace saw the inserts…
+    assert threading.get_ident() not in writers  # …and none on the window's thread
+    assert not bursts[-1], (
+        f"the event loop was blocked during every burst of {SENDS} sends: ticks late by more "
+        f"than {BLOCKED * 1000:.0f} ms (ms, per burst): {bursts}"
     )
