@@ -86,7 +86,7 @@ async def request_send(ctx: Context, args: argparse.Namespace) -> int:
         ctx.stdout.write("\n")
     ctx.stdout.flush()
     out = getattr(ctx.stdout, "buffer", None)
-    with response.body_path.open("rb") as body:
+    with response.open() as body:
         if out is not None:
             shutil.copyfileobj(body, out)
             out.flush()

@@ -3,9 +3,11 @@ window can show responses before the HTTP stack has loaded."""
 
 from __future__ import annotations
 
+import io
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 # A body up to this size stays in memory (no file created, written and unlinked per request);
 # a larger one is streamed to a file and read through a memory map.
@@ -84,6 +86,10 @@ class ApiResponse:
             return self.content[:limit]
         with self.body_path.open("rb") as handle:
             return handle.read(limit)
+
+    def open(self) -> BinaryIO:
+        """The body as a binary stream, wherever it is kept."""
+        return io.BytesIO(self.content) if self.content is not None else self.body_path.open("rb")
 
     def read(self) -> bytes:
         """The whole body: for small bodies (large ones are read through a memory map)."""
