@@ -12,7 +12,15 @@ from urllib.parse import parse_qsl, quote_plus
 
 from app.core import safe_json, shell_words
 from app.core.errors import ProfileError
-from app.core.request_spec import JSON_BODY_DEPTH, AuthMode, Body, BodyKind, RequestSpec, Row
+from app.core.request_spec import (
+    JSON_BODY_DEPTH,
+    AuthMode,
+    Body,
+    BodyKind,
+    RequestSpec,
+    Row,
+    build,
+)
 from app.core.tokens import B64TOKEN
 
 if TYPE_CHECKING:
@@ -219,6 +227,16 @@ def from_curl(text: str) -> RequestSpec:  # noqa: PLR0912, PLR0915 - one branch 
     return _assemble(method, url, headers, data, use_get=use_get, json_flag=json_flag)
 
 
+def _form_body(joined: str) -> Body:
+    """Form fields when they encode back to exactly what curl would send; else the text as
+    sent (e.g. "=" or "a=1&&b"), so nothing changes on the way through."""
+    fields = tuple(Row(k, v) for k, v in parse_qsl(joined, keep_blank_values=True))
+    form = Body(kind=BodyKind.FORM, fields=fields)
+    if build(RequestSpec(method="POST", url="http://x/", body=form)).content == joined.encode():
+        return form
+    return Body(kind=BodyKind.RAW, text=joined, content_type="application/x-www-form-urlencoded")
+
+
 def _assemble(
     method: str,
     url: str,
@@ -263,8 +281,7 @@ def _assemble(
             body = Body(kind=BodyKind.JSON, text=_pretty(joined))
             kept = [r for r in kept if r.name.lower() != "content-type" or "json" not in r.value]
         elif "x-www-form-urlencoded" in content_type or (not content_type and "=" in joined):
-            fields = tuple(Row(k, v) for k, v in parse_qsl(joined, keep_blank_values=True))
-            body = Body(kind=BodyKind.FORM, fields=fields)
+            body = _form_body(joined)
             kept = [r for r in kept if r.name.lower() != "content-type"]
         else:
             body = Body(kind=BodyKind.RAW, text=joined, content_type=content_type)
