@@ -134,9 +134,7 @@ def test_another_host_needs_consent_and_no_auth_sends_no_header(
     profile = window.profiles.current()
     assert profile is not None
     qtbot.waitUntil(
-        lambda: (
-            f"http://localhost:{port}" in window.workbench.store.get(profile.id).allowed_origins
-        ),  # type: ignore[union-attr]
+        lambda: f"http://localhost:{port}" in window.desk.profile(profile.id).allowed_origins,  # type: ignore[union-attr]
         timeout=10000,
     )
 

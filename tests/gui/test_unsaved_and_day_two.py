@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 
-from app.services.workbench import SANDBOX_ID
+from app.desk.desk import SANDBOX_ID
 from tests.gui.conftest import Windows
 from tests.gui.test_token_window import type_profile
 from tests.support.idp import IdentityServer
@@ -23,7 +23,7 @@ def test_leaving_an_edited_profile_asks_save_discard_or_cancel(
     client = idp.clients["basic"]
     type_profile(qtbot, window, "Alpha", idp.token_endpoint, client.client_id, "s1")
     type_profile(qtbot, window, "Beta", idp.token_endpoint, client.client_id, "s2")
-    store = window.workbench.store
+    store = window.desk.store
     alpha = next(p for p in store.load() if p.name == "Alpha")
     beta = next(p for p in store.load() if p.name == "Beta")
     editor = window.editor
@@ -82,7 +82,7 @@ def test_ctrl_s_saves_the_profile(windows: Windows, qtbot: Any, idp: IdentitySer
     window.activateWindow()
     qtbot.keyClick(window.editor.audience_edit, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(
-        lambda: window.workbench.store.get(profile.id).audience == "orders",  # type: ignore[union-attr]
+        lambda: window.desk.profile(profile.id).audience == "orders",  # type: ignore[union-attr]
         timeout=10000,
     )
     assert not window.editor.is_dirty()
