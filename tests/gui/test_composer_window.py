@@ -129,6 +129,7 @@ def test_another_host_needs_consent_and_no_auth_sends_no_header(
     assert not composer.consent.isVisibleTo(window)
     asked = len(prompter.asked)
     prompter.choice_answer = "Always allow for this profile"
+    before = window.requests.last_response_at
     qtbot.mouseClick(composer.send, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: len(prompter.asked) > asked, timeout=10000)  # asked again
     profile = window.profiles.current()
