@@ -138,6 +138,9 @@ def test_another_host_needs_consent_and_no_auth_sends_no_header(
         lambda: f"http://localhost:{port}" in window.desk.profile(profile.id).allowed_origins,  # type: ignore[union-attr]
         timeout=10000,
     )
+    tasks = window.requests.tasks  # the request goes out once the origin is on the list
+    qtbot.waitUntil(lambda: not tasks.running("allow") and not tasks.running("send"), timeout=10000)
+    assert "200" in window.requests_panel.viewer.status.text()
 
 
 def test_curl_import_params_sync_save_and_history_without_tokens(
