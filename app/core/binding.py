@@ -48,6 +48,11 @@ def origin(url: str) -> str:
     return f"{scheme}://{host}:{port}"
 
 
+def host_port(url: str) -> str:
+    """ "api.example.com:443": the host alone hides a difference that only the port makes."""
+    return origin(url).split("://", 1)[1]
+
+
 @dataclass(frozen=True)
 class Binding:
     """Whether the token may go to a URL without asking, and if not, why (plain words)."""
@@ -78,7 +83,7 @@ def check(url: str, profile: Profile, consented: frozenset[str] = frozenset()) -
         )
     return Binding(
         False,
-        f"{host} is not the API of the profile “{profile.name}” "
-        f"({urlsplit(profile.api_base_url).hostname or 'its API base URL'}). "
+        f"{host_port(url)} is not the API of the profile “{profile.name}” "
+        f"({host_port(profile.api_base_url)}). "
         "Sending the token there would hand it to whoever runs that server.",
     )

@@ -22,16 +22,18 @@ def countdown(remaining: timedelta) -> str:
 
 
 def span(delta: timedelta) -> str:
-    """A rough length: "40 s", "4 min", "2 h", "3 days"."""
-    seconds = abs(delta.total_seconds())
+    """A rough length, rounded to the nearest unit so it agrees with a countdown beside it:
+    "40 s", "2 min" (for 1:58), "1 h" (for 3599.6 s), "1.5 h", "3 days"."""
+    seconds = round(abs(delta.total_seconds()))
     if seconds < 60:
-        return f"{int(seconds)} s"
-    if seconds < 3600:
-        return f"{int(seconds // 60)} min"
-    if seconds < 86400 * 2:
-        hours = seconds / 3600
+        return f"{seconds} s"
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours = round(seconds / 3600, 1)
+    if hours < 48:
         return f"{hours:.0f} h" if hours >= 10 or hours.is_integer() else f"{hours:.1f} h"
-    return f"{int(seconds // 86400)} days"
+    return f"{round(seconds / 86400)} days"
 
 
 def relative(when: datetime, now: datetime) -> str:

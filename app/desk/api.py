@@ -38,6 +38,9 @@ class ApiSender:
     def consent(self, profile: Profile, origin: str) -> None:
         self._consented.setdefault(profile.id, set()).add(origin)
 
+    def withdraw_consent(self, profile: Profile, origin: str) -> None:
+        self._consented.get(profile.id, set()).discard(origin)
+
     def _auth(
         self, profile: Profile | None, spec: RequestSpec, url: str
     ) -> tuple[httpx.Auth | None, tuple[str, ...]]:

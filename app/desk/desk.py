@@ -365,6 +365,10 @@ class Desk(CredentialUseCases):
         """The person said yes: this profile's token may go to `origin` for this session."""
         self.api.consent(profile, origin)
 
+    def withdraw_consent(self, profile: Profile, origin: str) -> None:
+        """Undo consent(): the token no longer goes to `origin` without asking."""
+        self.api.withdraw_consent(profile, origin)
+
     async def send(
         self,
         profile: Profile | None,

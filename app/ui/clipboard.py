@@ -8,6 +8,12 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QClipboard
 
+# One rule for every "Copy as curl" button, shown in their tooltips.
+CURL_RULE = (
+    "Copies a curl command with $TOKEN where the token goes (run export TOKEN=… first). "
+    "The arrow offers a copy with the real token."
+)
+
 
 class ClipboardGuard(QObject):
     def __init__(

@@ -7,8 +7,9 @@ import asyncio
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QShowEvent
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QMainWindow,
     QMessageBox,
     QSplitter,
@@ -22,6 +23,7 @@ from app import __version__
 from app.core.errors import KeychainError, ProfileStoreError, TokendeskError
 from app.core.profiles import Profile
 from app.services.workbench import Workbench
+from app.ui import theme
 from app.ui.clipboard import ClipboardGuard
 from app.ui.crash import CrashHandler
 from app.ui.imports.flow import ImportFlow
@@ -43,6 +45,19 @@ if TYPE_CHECKING:
     from app.ui.environments import EnvironmentSwitcher
 
 TOKEN_TAB, REQUESTS_TAB, SETTINGS_TAB = 0, 1, 2
+SHORTCUTS = (
+    ("Ctrl+N", "New profile"),
+    ("Ctrl+S", "Save the profile being edited"),
+    ("Ctrl+R", "Get a new token (again: stop waiting)"),
+    ("Ctrl+Shift+C", "Copy the token"),
+    ("Ctrl+Enter", "Send the request (again: cancel it)"),
+    ("Ctrl+F", "Find in the response"),
+    ("Ctrl+D", "Duplicate the selected profile"),
+    ("F2", "Rename the selected profile"),
+    ("Del", "Delete the selected profile"),
+    ("F1", "This list"),
+    ("Ctrl+Q", "Quit"),
+)
 
 
 class MainWindow(QMainWindow):
@@ -78,7 +93,7 @@ class MainWindow(QMainWindow):
         self.store_banner = named(Banner(self), "storeBanner")
         self.store_banner.retry.setVisible(False)
         self.profile_list = ProfileListPanel(self)
-        self.editor = ProfileEditor(self)
+        self.editor = ProfileEditor(self._open_file)
         self.token_panel = TokenPanel(self)
         self.tabs = named(QTabWidget(), "mainTabs")
         # The Requests tab is built after the first paint (or when first opened): its widgets
@@ -139,6 +154,7 @@ class MainWindow(QMainWindow):
             notify=self.notify,
             parent=self,
         )
+        self.token.start_sandbox = self.start_sandbox
         self.tabs.currentChanged.connect(self._tab_changed)
         self.profiles.profile_selected.connect(self._profile_selected)
         self.profiles.editing_started.connect(self._editing_started)
@@ -151,14 +167,24 @@ class MainWindow(QMainWindow):
         self.banner.save.clicked.connect(self._save_to_keychain)
         self._build_menus()
         self._restore()
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            theme.follow_desktop(app)
 
     # Menus and settings --------------------------------------------------------------------
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
         new = QAction("New profile", self)
+        # The list's button owns the key; the menu only shows it.
+        new.setShortcut(QKeySequence("Ctrl+N"))
+        new.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         new.triggered.connect(self.profiles.new_profile)
         file_menu.addAction(new)
+        self.save_action = named(QAction("Save profile", self), "saveProfileAction")
+        self.save_action.setShortcut(QKeySequence.StandardKey.Save)
+        self.save_action.triggered.connect(self._save_shortcut)
+        file_menu.addAction(self.save_action)
         self.sandbox_action = named(QAction("Try the sandbox", self), "sandboxAction")
         self.sandbox_action.triggered.connect(self.start_sandbox)
         file_menu.addAction(self.sandbox_action)
@@ -182,9 +208,31 @@ class MainWindow(QMainWindow):
         self.clear_clipboard_action.toggled.connect(self._set_clipboard_clearing)
         settings_menu.addAction(self.clear_clipboard_action)
         help_menu = self.menuBar().addMenu("&Help")
+        shortcuts = named(QAction("Keyboard shortcuts", self), "shortcutsAction")
+        shortcuts.setShortcut(QKeySequence("F1"))
+        shortcuts.triggered.connect(self._show_shortcuts)
+        help_menu.addAction(shortcuts)
         about = QAction("About Tokendesk", self)
         about.triggered.connect(self._about)
         help_menu.addAction(about)
+
+    def _open_file(self, title: str, filters: str) -> str | None:
+        return self.prompter.open_file(title, filters)  # looked up late: tests swap it
+
+    def _save_shortcut(self) -> None:
+        if self.right.currentWidget() is self.tabs:
+            self.profiles.save()
+
+    def _show_shortcuts(self) -> None:
+        rows = "".join(
+            f"<tr><td><b>{keys}</b></td><td>{what}</td></tr>" for keys, what in SHORTCUTS
+        )
+        box = QMessageBox(self)
+        box.setObjectName("shortcutsDialog")
+        box.setWindowTitle("Keyboard shortcuts")
+        box.setTextFormat(Qt.TextFormat.RichText)
+        box.setText(f"<table cellspacing=6>{rows}</table>")
+        box.open()
 
     def _set_clipboard_clearing(self, on: bool) -> None:
         self.clipboard.clear_after = 60 if on else 0
@@ -313,17 +361,21 @@ class MainWindow(QMainWindow):
 
     def start_sandbox(self) -> None:
         """Start the practice servers, select the Sandbox profile and get its first token."""
+        self.profiles.leave(self._start_sandbox_now)
+
+    def _start_sandbox_now(self) -> None:
         self.welcome.status.setText("Starting the sandbox…")
         self.tasks.run(
             "sandbox",
             self._start_sandbox(),
-            busy=[self.welcome.try_sandbox, self.sandbox_action],
+            busy=[self.welcome.try_sandbox, self.sandbox_action, self.token_panel.start_sandbox],
             on_error=self._sandbox_failed,
         )
 
     async def _start_sandbox(self) -> None:
         profile = await self.desk.start_sandbox()
-        self.profile_list.set_profiles(self.desk.profiles(), profile.id)
+        self.profiles.set_profiles(profile.id)
+        self.token.show(profile)  # its addresses may have changed since the list last showed it
         self.right.setCurrentWidget(self.tabs)
         self.tabs.setCurrentIndex(TOKEN_TAB)
         self.welcome.status.clear()
@@ -369,6 +421,11 @@ class MainWindow(QMainWindow):
         self.notify(f"{error.message} {error.hint}")
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._closing and self.profiles.editor.is_dirty():
+            event.ignore()
+            # Once saved or discarded the form is clean and the next close goes through.
+            self.profiles.leave(lambda: QTimer.singleShot(0, self, self.close))
+            return
         self._closing = True
         self.save_state()
         self.clipboard.clear_now()

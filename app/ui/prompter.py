@@ -24,6 +24,37 @@ class Prompter:
         box.exec()
         return box.clickedButton() is yes
 
+    def choose(self, title: str, text: str, choices: list[str], default: str | None) -> str | None:
+        """One of `choices` (`default` is what Enter picks; None: Cancel), or None for Cancel."""
+        box = QMessageBox(self.parent)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(title)
+        box.setText(text)
+        buttons = {box.addButton(c, QMessageBox.ButtonRole.AcceptRole): c for c in choices}
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(cancel)
+        for button, choice in buttons.items():
+            if choice == default:
+                box.setDefaultButton(button)
+        box.exec()
+        clicked = box.clickedButton()
+        return next((c for b, c in buttons.items() if b is clicked), None)
+
+    def ask_save_changes(self, name: str) -> str:
+        """ "save", "discard" or "cancel", as every editor asks before dropping an edit."""
+        box = QMessageBox(self.parent)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle("Unsaved changes")
+        box.setText(f"Save changes to “{name}”?")
+        box.setInformativeText("If you don't save, what you typed (a new secret too) is lost.")
+        save = box.addButton(QMessageBox.StandardButton.Save)
+        discard = box.addButton(QMessageBox.StandardButton.Discard)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(save)
+        box.exec()
+        clicked = box.clickedButton()
+        return "save" if clicked is save else "discard" if clicked is discard else "cancel"
+
     def ask_text(
         self, title: str, label: str, text: str = "", *, multiline: bool = False
     ) -> str | None:

@@ -1,9 +1,12 @@
-"""Colours that follow the OS light/dark palette. State colours always come with words and a
-glyph (see token/panel.py), so colour is never the only signal."""
+"""Colours that follow the desktop's light or dark colour scheme (Qt 6's styleHints), live.
+State colours always come with words and a glyph (see token/panel.py), so colour is never the
+only signal."""
 
 from __future__ import annotations
 
-from PySide6.QtGui import QGuiApplication, QPalette
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtWidgets import QApplication
 
 LIGHT = {
     "valid": ("#1a7f37", "rgba(46,160,67,0.14)"),
@@ -22,8 +25,56 @@ DARK = {
 
 
 def is_dark() -> bool:
-    palette = QGuiApplication.palette()
-    return palette.color(QPalette.ColorRole.Window).lightness() < 128
+    """The desktop's colour scheme when it states one, else what the palette looks like."""
+    scheme = QGuiApplication.styleHints().colorScheme()
+    if scheme == Qt.ColorScheme.Dark:
+        return True
+    if scheme == Qt.ColorScheme.Light:
+        return False
+    return QGuiApplication.palette().color(QPalette.ColorRole.Window).lightness() < 128
+
+
+def dark_palette() -> QPalette:
+    """For platforms whose style stays light when the desktop is dark (e.g. Fusion on X11)."""
+    palette = QPalette()
+    roles = QPalette.ColorRole
+    for role, colour in (
+        (roles.Window, "#1f2329"),
+        (roles.WindowText, "#e6edf3"),
+        (roles.Base, "#161a1f"),
+        (roles.AlternateBase, "#22272e"),
+        (roles.Text, "#e6edf3"),
+        (roles.PlaceholderText, "#8b949e"),
+        (roles.Button, "#2b3139"),
+        (roles.ButtonText, "#e6edf3"),
+        (roles.ToolTipBase, "#2b3139"),
+        (roles.ToolTipText, "#e6edf3"),
+        (roles.Highlight, "#2f6feb"),
+        (roles.HighlightedText, "#ffffff"),
+        (roles.Link, "#58a6ff"),
+        (roles.Mid, "#30363d"),
+        (roles.Dark, "#0d1117"),
+        (roles.Light, "#3d444d"),
+    ):
+        palette.setColor(role, QColor(colour))
+    for role in (roles.Text, roles.WindowText, roles.ButtonText):
+        palette.setColor(QPalette.ColorGroup.Disabled, role, QColor("#6e7681"))
+    return palette
+
+
+def apply(app: QApplication, dark: bool | None = None) -> None:
+    """Palette and stylesheet for the current scheme (or for `dark`, when given)."""
+    dark = is_dark() if dark is None else dark
+    looks_dark = app.palette().color(QPalette.ColorRole.Window).lightness() < 128
+    if dark != looks_dark:
+        app.setPalette(dark_palette() if dark else app.style().standardPalette())
+    app.setStyleSheet(stylesheet(dark))
+
+
+def follow_desktop(app: QApplication) -> None:
+    """Re-colour the running app when the desktop switches between light and dark."""
+    app.styleHints().colorSchemeChanged.connect(lambda _scheme: apply(app))
+    apply(app)
 
 
 def stylesheet(dark: bool | None = None) -> str:
@@ -42,6 +93,12 @@ def stylesheet(dark: bool | None = None) -> str:
         f'QFrame[role="banner"] {{ background: {colours["expiring"][1]};'
         f" border-bottom: 1px solid {colours['expiring'][0]}; }}",
         f'QLabel#claimsStatusLabel[verified="true"] {{ color: {colours["valid"][0]}; }}',
+        # The fields named by "fix the highlighted fields".
+        f'QLineEdit[problem="blocking"], QPlainTextEdit[problem="blocking"],'
+        f' QTableWidget[problem="blocking"] {{ border: 2px solid {problem}; border-radius: 3px; }}',
+        f'QLineEdit[problem="warning"], QPlainTextEdit[problem="warning"],'
+        f' QTableWidget[problem="warning"] {{ border: 2px solid {colours["expiring"][0]};'
+        " border-radius: 3px; }",
     ]
     for state, (fg, bg) in colours.items():
         rules.append(f'QLabel[role="badge"][state="{state}"] {{ color: {fg}; background: {bg}; }}')

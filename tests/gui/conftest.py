@@ -57,11 +57,24 @@ class ScriptedPrompter:
         self.text_answer: str | None = None
         self.open_answer: str | None = None
         self.save_answer: str | None = None
+        self.unsaved_answer = "discard"
+        self.choice_answer: str | None = None
+        self.defaults: list[str] = []
         self.asked: list[tuple[str, str]] = []
 
     def confirm(self, title: str, text: str, **_kwargs: Any) -> bool:
         self.asked.append((title, text))
         return self.confirm_answer
+
+    def choose(self, title: str, text: str, choices: list[str], default: str | None) -> str | None:
+        self.asked.append((title, text))
+        self.defaults.append(default or "Cancel")
+        assert self.choice_answer is None or self.choice_answer in choices
+        return self.choice_answer
+
+    def ask_save_changes(self, name: str) -> str:
+        self.asked.append(("Unsaved changes", f"Save changes to “{name}”?"))
+        return self.unsaved_answer
 
     def ask_text(self, title: str, label: str, text: str = "", **_kwargs: Any) -> str | None:
         self.asked.append((title, label))

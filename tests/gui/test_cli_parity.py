@@ -22,7 +22,8 @@ from app.cli.profile_parser import FIELD_FLAGS, UNSET_BY_FLAG
 from app.core.profiles import AuthMethod, Profile
 from app.core.request_spec import Row
 from app.desk.wiring import open_desk
-from app.ui.profiles.editor import ISSUER_URL, ProfileEditor
+from app.ui.profiles.editor import ProfileEditor
+from app.ui.profiles.endpoint_section import ISSUER_URL
 from tests.support.test_certs import self_signed
 
 pytestmark = pytest.mark.keychain
@@ -40,15 +41,15 @@ class Case:
 
 def _params(editor: ProfileEditor) -> None:
     for key, value in (("tenant", "acme"), ("prompt", "a=b")):
-        row = editor.extra_params.rowCount()
-        editor.extra_params.insertRow(row)
-        editor.extra_params.setItem(row, 0, QTableWidgetItem(key))
-        editor.extra_params.setItem(row, 1, QTableWidgetItem(value))
+        row = editor.advanced_section.extra_params.rowCount()
+        editor.advanced_section.extra_params.insertRow(row)
+        editor.advanced_section.extra_params.setItem(row, 0, QTableWidgetItem(key))
+        editor.advanced_section.extra_params.setItem(row, 1, QTableWidgetItem(value))
 
 
 def _issuer(editor: ProfileEditor) -> None:
-    editor.endpoint_kind.setCurrentIndex(ISSUER_URL)
-    editor.issuer_url.setText("https://id.example.com")
+    editor.endpoint.endpoint_kind.setCurrentIndex(ISSUER_URL)
+    editor.endpoint.issuer_url.setText("https://id.example.com")
 
 
 def _method(editor: ProfileEditor) -> None:
@@ -75,28 +76,30 @@ def cases(ca_bundle: str) -> list[Case]:
         Case("basic_encoding", ("--basic-encoding", "raw"), None),
         Case("key_id", ("--key-id", "kid-1"), None),
         Case("scopes", ("--scope", "a:r  b:w,c"), lambda e: e.scope.setText("a:r  b:w,c")),
-        Case("audience", ("--audience", "https://api"), lambda e: e.audience.setText("https://api")),
+        Case("audience", ("--audience", "https://api"), lambda e: e.api.audience.setText("https://api")),
         Case(
             "resources",
             ("--resource", "https://r/1", "--resource", "urn:x:y"),
-            lambda e: e.resource.setText("https://r/1 urn:x:y"),
+            lambda e: e.api.resource.setText("https://r/1 urn:x:y"),
         ),
         Case("extra_params", ("--extra-param", "tenant=acme", "--extra-param", "prompt=a=b"),
              _params),
         Case("api_base_url", ("--api-base", "https://api.example.com/v1"),
              lambda e: e.api_base.setText("https://api.example.com/v1")),
-        Case("ca_bundle", ("--ca-bundle", ca_bundle), lambda e: e.ca_bundle.setText(ca_bundle)),
-        Case("notes", ("--notes", "Two\nlines"), lambda e: e.notes.setPlainText("Two\nlines")),
-        Case("auto_refresh", ("--auto-refresh",), lambda e: e.auto_refresh.setChecked(True)),
+        Case("ca_bundle", ("--ca-bundle", ca_bundle),
+             lambda e: e.advanced_section.ca_bundle.setText(ca_bundle)),
+        Case("notes", ("--notes", "Two\nlines"),
+             lambda e: e.advanced_section.notes.setPlainText("Two\nlines")),
+        Case("auto_refresh", ("--auto-refresh",), lambda e: e.api.auto_refresh.setChecked(True)),
         Case(
             "allowed_origins",
             ("--allow-origin", "https://a.example.com", "--allow-origin", "https://b.example.com"),
-            lambda e: e.allowed_origins.setText("https://a.example.com https://b.example.com"),
+            lambda e: e.advanced_section.allowed_origins.setText("https://a.example.com https://b.example.com"),
         ),
         Case(
             "variables",
             ("--var", "region=eu", "--var", "v=a=b"),
-            lambda e: e.variables.set_rows((Row("region", "eu"), Row("v", "a=b"))),
+            lambda e: e.api.variables.set_rows((Row("region", "eu"), Row("v", "a=b"))),
         ),
     ]  # fmt: skip
 
@@ -147,7 +150,7 @@ def cli_profile(tmp_path: Path, case: Case) -> Profile:
 
 
 def window_profile(qtbot: QtBot, case: Case) -> Profile:
-    editor = ProfileEditor()
+    editor = ProfileEditor(lambda _title, _filters: None)
     qtbot.addWidget(editor)
     editor.load(None)
     editor.name.setText("Parity ü")
@@ -174,7 +177,7 @@ def test_a_profile_set_through_the_cli_equals_one_set_through_the_window(
             for name in {f.name for f in fields(Profile)} - {"id", "auth_method_chosen"}:
                 assert getattr(made, name) == getattr(expected, name), (case.field, name)
         # Read back through the window's model: loading and saving the form keeps every field.
-        editor = ProfileEditor()
+        editor = ProfileEditor(lambda _title, _filters: None)
         qtbot.addWidget(editor)
         editor.load(made)
         assert editor.to_model() == made, case.field

@@ -93,13 +93,17 @@ def test_another_host_needs_consent_and_no_auth_sends_no_header(
 ) -> None:
     window, prompter = open_with_profile(windows, qtbot, idp, api)
     other = api.base.replace("127.0.0.1", "localhost")
-    prompter.confirm_answer = False
+    prompter.choice_answer = None
     seen = len(api.seen_authorization)
     composer = window.requests_panel.composer
     qtbot.keyClicks(composer.url, f"{other}/echo")
     qtbot.mouseClick(composer.send, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: any("Send the token" in t for t, _ in prompter.asked), timeout=10000)
-    assert "localhost is not the API" in prompter.asked[-1][1]
+    port = api.base.rsplit(":", 1)[1].split("/")[0]
+    # host:port on both sides: here only the host differs, elsewhere only the port does.
+    assert f"localhost:{port} is not the API" in prompter.asked[-1][1]
+    assert f"(127.0.0.1:{port})" in prompter.asked[-1][1]
+    assert prompter.defaults[-1] == "Cancel"
     qtbot.wait(200)
     assert len(api.seen_authorization) == seen  # not sent
     assert "Not sent" in window.requests_panel.viewer.error.message.text()
@@ -109,7 +113,7 @@ def test_another_host_needs_consent_and_no_auth_sends_no_header(
     assert api.seen_authorization[-1] is None
     assert "200" in window.requests_panel.viewer.status.text()
 
-    prompter.confirm_answer = True
+    prompter.choice_answer = "Allow for this session"
     composer.auth.setCurrentIndex(composer.auth.findData("profile"))
     composer.url.clear()
     qtbot.keyClicks(composer.url, f"{other}/echo")
@@ -118,6 +122,25 @@ def test_another_host_needs_consent_and_no_auth_sends_no_header(
     qtbot.waitUntil(lambda: window.requests.last_response_at != before, timeout=10000)
     assert "200" in window.requests_panel.viewer.status.text()
     assert api.seen_authorization[-1] is not None
+    # The consent is shown where the header is previewed, and can be taken back.
+    assert composer.consent.isVisibleTo(window)
+    assert f"allowed for this session: localhost:{port}" in composer.consent.text()
+    qtbot.mouseClick(composer.revoke_consent, Qt.MouseButton.LeftButton)
+    assert not composer.consent.isVisibleTo(window)
+    asked = len(prompter.asked)
+    prompter.choice_answer = "Always allow for this profile"
+    before = window.requests.last_response_at
+    qtbot.mouseClick(composer.send, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(prompter.asked) > asked, timeout=10000)  # asked again
+    profile = window.profiles.current()
+    assert profile is not None
+    qtbot.waitUntil(
+        lambda: f"http://localhost:{port}" in window.desk.profile(profile.id).allowed_origins,  # type: ignore[union-attr]
+        timeout=10000,
+    )
+    tasks = window.requests.tasks  # the request goes out once the origin is on the list
+    qtbot.waitUntil(lambda: not tasks.running("allow") and not tasks.running("send"), timeout=10000)
+    assert "200" in window.requests_panel.viewer.status.text()
 
 
 def test_curl_import_params_sync_save_and_history_without_tokens(
@@ -215,8 +238,8 @@ def test_profile_variables_resolve_in_the_composer(
     qtbot.waitUntil(
         lambda: "stored in the OS keychain" in editor.secret.placeholderText(), timeout=5000
     )
-    editor.variables.item(0, 1).setText("section")
-    editor.variables.item(0, 2).setText("orders")
+    editor.api.variables.item(0, 1).setText("section")
+    editor.api.variables.item(0, 2).setText("orders")
     qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(
         lambda: (
@@ -254,3 +277,29 @@ def test_an_unreachable_api_is_one_plain_sentence_with_details(
     qtbot.mouseClick(viewer.error.toggle, Qt.MouseButton.LeftButton)
     assert "ConnectError" in viewer.error.details.toPlainText()
     qtbot.waitUntil(lambda: composer.send.text() == "Send", timeout=5000)
+
+
+def test_each_profile_keeps_its_own_request_and_history_reads_path_first(
+    windows: Windows, qtbot: Any, idp: IdentityServer, api: ResourceServer
+) -> None:
+    """Switching profile never shows another profile's URL, response or error."""
+    window, _ = open_with_profile(windows, qtbot, idp, api)
+    send(qtbot, window, "/orders?status=open")
+    panel = window.requests_panel
+    assert "200" in panel.viewer.status.text()
+    first = panel.history.item(0)
+    assert first.text().startswith("200 GET /orders?status=open\n")
+    assert api.base.split("//")[1] in first.text().split("\n")[1]  # host second
+    assert "Sent " in first.toolTip()  # the time on hover
+    orders = window.profiles.current()
+    assert orders is not None
+
+    client = idp.clients["basic"]
+    type_profile(qtbot, window, "Other", idp.token_endpoint, client.client_id, "x")
+    window.tabs.setCurrentIndex(REQUESTS_TAB)
+    assert panel.composer.url.text() == ""
+    assert panel.viewer.status.text() == "No response yet"
+    assert "Widget" not in panel.viewer.text.toPlainText()
+
+    window.profile_list.select(orders.id)
+    assert panel.composer.url.text() == "/orders?status=open"  # its own request is back

@@ -9,8 +9,10 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QImage, QPalette
+from PySide6.QtWidgets import QApplication
 
+from app.ui import theme
 from app.ui.main_window import REQUESTS_TAB
 from tests.gui.conftest import Windows
 from tests.gui.test_token_window import get_token, type_profile
@@ -71,6 +73,24 @@ def test_screenshots_of_the_main_states(
         lambda: "Widget" in window.requests_panel.viewer.text.toPlainText(), timeout=10000
     )
     save(window, folder, "request-response")
+
+    # The same two views in dark mode. The offscreen platform has no desktop scheme to switch
+    # (setColorScheme is ignored there), so the test applies what the scheme change applies.
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    viewer = window.requests_panel.viewer
+    try:
+        theme.apply(app, dark=True)
+        viewer.highlighter.set_dark(True)
+        viewer.highlighter.rehighlight()
+        assert window.palette().color(QPalette.ColorRole.Window).lightness() < 128
+        save(window, folder, "request-response-dark")
+        window.tabs.setCurrentIndex(0)
+        save(window, folder, "valid-token-dark")
+    finally:
+        theme.apply(app, dark=False)
+        viewer.highlighter.set_dark(False)
+    assert window.palette().color(QPalette.ColorRole.Window).lightness() > 128
     window.tabs.setCurrentIndex(0)
 
     billing = next(p for p in window.desk.profiles() if p.name == "Billing API")
@@ -80,6 +100,14 @@ def test_screenshots_of_the_main_states(
     qtbot.mouseClick(window.token_panel.error.toggle, Qt.MouseButton.LeftButton)
     assert window.token_panel.state.text().startswith("⚠ Failed")
     save(window, folder, "error")
+
+    # A half-filled form after Save: the fields to fix are outlined, the messages in place.
+    window.profiles.new_profile()
+    qtbot.keyClicks(window.editor.name, "Half done")
+    qtbot.keyClicks(window.editor.token_url, "login.example.com/token")
+    qtbot.mouseClick(window.editor.save_button, Qt.MouseButton.LeftButton)
+    save(window, folder, "profile-form")
+    window.editor.revert()
 
 
 def test_screenshots_of_import_environments_and_endpoints(

@@ -49,7 +49,7 @@ def type_profile(  # noqa: PLR0917 - reads like the form it fills
             timeout=10000,
         )
     except Exception:
-        problems = {n: label.text() for n, label in editor._errors.items() if label.text()}
+        problems = {n: label.text() for n, label in editor.problem_labels().items() if label.text()}
         raise AssertionError(
             f"not saved: {window.statusBar().currentMessage()} {problems} before={before} "
             f"enabled={editor.save_button.isEnabled()} name={editor.name.text()!r} "
@@ -127,7 +127,9 @@ def test_inline_validation_before_saving(windows: Windows, qtbot: Any) -> None:
     qtbot.keyClicks(editor.token_url, "login.example.com/token")
     qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
     problems = {
-        name: label.text() for name, label in editor._errors.items() if label.isVisibleTo(editor)
+        name: label.text()
+        for name, label in editor.problem_labels().items()
+        if label.isVisibleTo(editor)
     }
     assert "not a web address" in problems["token_url"]
     assert "client ID" in problems["client_id"]
@@ -135,7 +137,9 @@ def test_inline_validation_before_saving(windows: Windows, qtbot: Any) -> None:
     assert window.profile_list.list.count() == 0
     assert editor.name.text() == "Half done"  # nothing the person typed is lost
     qtbot.keyClicks(editor.client_id, "x")
-    assert not editor._errors["client_id"].isVisibleTo(editor)  # fixed problems clear as you type
+    assert not editor.problem_labels()["client_id"].isVisibleTo(
+        editor
+    )  # fixed problems clear as you type
 
 
 def test_test_connection_success_and_plain_failure(
@@ -227,11 +231,12 @@ def test_expired_token_copy_warns_and_paste_is_supported(
     assert window.token_panel.state.property("state") == "expired"
 
     QGuiApplication.clipboard().setText("something else")
-    prompter.confirm_answer = False
+    prompter.choice_answer = None  # Cancel
     qtbot.mouseClick(window.token_panel.copy_token, Qt.MouseButton.LeftButton)
     assert prompter.asked[-1][0] == "This token has expired"
+    assert prompter.defaults[-1] == "Get a new one and copy"  # what Enter does
     assert QGuiApplication.clipboard().text() == "something else"
-    prompter.confirm_answer = True
+    prompter.choice_answer = "Copy anyway"
     qtbot.mouseClick(window.token_panel.copy_token, Qt.MouseButton.LeftButton)
     assert QGuiApplication.clipboard().text() == expired
 
@@ -265,7 +270,7 @@ def test_auto_refresh_renews_ahead_of_expiry_and_the_panel_shows_it(
     qtbot.keyClicks(editor.token_url, faults.url("/counted") + "?ttl=4")
     qtbot.keyClicks(editor.client_id, "c")
     qtbot.keyClicks(editor.secret, "s")
-    editor.auto_refresh.setChecked(True)
+    editor.api.auto_refresh.setChecked(True)
     qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.profile_list.selected_id() != "", timeout=10000)
     profile_id = window.profile_list.selected_id()
@@ -282,7 +287,7 @@ def test_auto_refresh_renews_ahead_of_expiry_and_the_panel_shows_it(
     assert window.token_panel.state.property("state") in {"valid", "expiring"}
     assert "Fetched from the identity server" in window.token_panel.source.text()
     # Turning it off stops the renewals.
-    editor.auto_refresh.setChecked(False)
+    editor.api.auto_refresh.setChecked(False)
     qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not window.desk.auto_refreshing(profile_id), timeout=5000)
 
@@ -346,9 +351,13 @@ def test_secret_field_is_masked_with_a_reveal_toggle(windows: Windows, qtbot: An
     qtbot.mouseClick(window.welcome.add_client, Qt.MouseButton.LeftButton)
     editor = window.editor
     assert editor.secret.echoMode() == QLineEdit.EchoMode.Password
-    editor.reveal.trigger()
+    # A word, not an icon from a theme that may lack it: visible on any desktop.
+    assert editor.reveal.isVisibleTo(editor)
+    assert editor.reveal.text() == "Show"
+    editor.reveal.click()
     assert editor.secret.echoMode() == QLineEdit.EchoMode.Normal
-    editor.reveal.trigger()
+    assert editor.reveal.text() == "Hide"
+    editor.reveal.click()
     assert editor.secret.echoMode() == QLineEdit.EchoMode.Password
     editor.auth_method.setCurrentIndex(editor.auth_method.findData("private_key_jwt"))
     assert not editor.secret.isVisibleTo(editor)

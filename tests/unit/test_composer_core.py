@@ -100,7 +100,11 @@ def test_binding() -> None:
     assert binding.check("https://eu.example.com/x", profile).allowed
     refused = binding.check("https://evil.example/x", profile)
     assert not refused.allowed
-    assert "evil.example is not the API" in refused.reason
+    assert "evil.example:443 is not the API" in refused.reason
+    assert "(api.example.com:443)" in refused.reason
+    # Only the port differs: the message must still show the difference.
+    port = binding.check("https://api.example.com:8443/x", profile)
+    assert "api.example.com:8443 is not the API" in port.reason
     plain = binding.check("http://api.example.com/v1/x", profile)
     assert not plain.allowed
     assert "unencrypted" in plain.reason

@@ -28,9 +28,18 @@ def test_countdown(seconds: int, text: str) -> None:
 
 @pytest.mark.parametrize(
     ("seconds", "text"),
-    [(40, "40 s"), (240, "4 min"), (7200, "2 h"), (5400, "1.5 h"), (86400 * 3, "3 days")],
+    [
+        (40, "40 s"),
+        (240, "4 min"),
+        (7200, "2 h"),
+        (5400, "1.5 h"),
+        (86400 * 3, "3 days"),
+        (118, "2 min"),  # beside a "1:58 left" countdown, not "1 min"
+        (3599.6, "1 h"),  # a 3600 s token a moment after it came: not "59 min"
+        (59.7, "1 min"),
+    ],
 )
-def test_span(seconds: int, text: str) -> None:
+def test_span(seconds: float, text: str) -> None:
     assert span(timedelta(seconds=seconds)) == text
 
 

@@ -38,8 +38,9 @@ from app.core.request_spec import (
     substitute,
     variables_in,
 )
-from app.ui.composer.rows_table import RowsTable
+from app.ui.clipboard import CURL_RULE
 from app.ui.qt import named
+from app.ui.widgets.rows_table import RowsTable
 
 AUTH_LABELS = {
     AuthMode.PROFILE: "The profile's token",
@@ -108,6 +109,13 @@ class Composer(QWidget):
         self.reveal.setCheckable(True)
         self.reveal.setAccessibleName("Show the token in the header preview")
         self.reveal.toggled.connect(self._reveal_toggled)
+        self.consent = named(QLabel(), "consentLabel")
+        self.consent.setProperty("role", "warning")
+        self.revoke_consent = named(QToolButton(), "revokeConsentButton")
+        self.revoke_consent.setText("Revoke")
+        self.revoke_consent.setToolTip("Ask again before the token goes to this server")
+        self.consent.setVisible(False)
+        self.revoke_consent.setVisible(False)
         self.auth.currentIndexChanged.connect(self._auth_changed)
 
         self.params = RowsTable("paramsTable", "Query parameters")
@@ -142,6 +150,7 @@ class Composer(QWidget):
         self.paste_curl.clicked.connect(self.paste_curl_requested)
         self.copy_curl = named(QToolButton(), "copyCurlRequestButton")
         self.copy_curl.setText("Copy as curl")
+        self.copy_curl.setToolTip(CURL_RULE)
         self.copy_curl.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
         self.copy_curl.clicked.connect(lambda: self.copy_curl_requested.emit(False))
         menu = QMenu(self.copy_curl)
@@ -179,6 +188,8 @@ class Composer(QWidget):
         auth_row.addWidget(self.pasted, 1)
         auth_row.addWidget(self.auth_preview, 1)
         auth_row.addWidget(self.reveal)
+        auth_row.addWidget(self.consent)
+        auth_row.addWidget(self.revoke_consent)
 
         self.body_stack = QStackedWidget()
         none = QLabel("This request has no body.")
@@ -244,6 +255,16 @@ class Composer(QWidget):
     def _reveal_toggled(self, shown: bool) -> None:
         self.reveal.setText("Hide" if shown else "Show")
         self.reveal_requested.emit(shown)
+
+    def show_consent(self, where: str) -> None:
+        """`where` (host:port) may get the token this session because the person said so."""
+        self.consent.setText(f"· allowed for this session: {where}" if where else "")
+        self.consent.setToolTip(
+            f"You allowed the token to go to {where} until Tokendesk quits." if where else ""
+        )
+        shown = bool(where) and self.auth_mode() is AuthMode.PROFILE
+        self.consent.setVisible(shown)
+        self.revoke_consent.setVisible(shown)
 
     def show_token_preview(self, text: str) -> None:
         if self.auth_mode() is AuthMode.PROFILE:

@@ -7,11 +7,12 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QListWidgetItem
 
-from app.core import request_spec
+from app.core import binding, request_spec
 from app.core.api_response import explain
 from app.core.curl import TOKEN_PLACEHOLDER, from_curl, to_curl
 from app.core.errors import ConsentNeeded, TokendeskError
@@ -30,11 +31,14 @@ HISTORY_SHOWN = 500
 
 
 def _history_item(entry: HistoryEntry) -> QListWidgetItem:
-    when = datetime.fromtimestamp(entry.at).strftime("%H:%M:%S")
+    """Method and path first (what tells requests apart), the host second, the time on hover."""
+    split = urlsplit(entry.url)
+    path = (split.path or "/") + (f"?{split.query}" if split.query else "")
     status = entry.status if entry.status is not None else "—"
-    item = QListWidgetItem(f"{status} {entry.method} {entry.url}\n   {when} · {entry.profile_name}")
+    item = QListWidgetItem(f"{status} {entry.method} {path}\n   {split.netloc}")
     item.setData(ID_ROLE, entry.id)
-    item.setToolTip(entry.url)
+    when = datetime.fromtimestamp(entry.at).strftime("%Y-%m-%d %H:%M:%S")
+    item.setToolTip(f"{entry.url}\nSent {when} with “{entry.profile_name}”")
     return item
 
 
@@ -67,6 +71,9 @@ class RequestsController(QObject):
         self._progress_shown = 0.0
         self._revealed = False
         self._history_reads: set[asyncio.Future[None]] = set()
+        self._drafts: dict[str, RequestSpec] = {}
+        # (profile as used in its environment) id -> origins allowed this session
+        self._consented: dict[str, set[str]] = {}
         self.composer.send_requested.connect(self.send)
         self.composer.paste_curl_requested.connect(self.paste_curl)
         self.composer.copy_curl_requested.connect(self.copy_curl)
@@ -82,6 +89,8 @@ class RequestsController(QObject):
         panel.history.itemClicked.connect(self._open_history)
         panel.clear_history.clicked.connect(self.clear_history)
         panel.delete_saved.clicked.connect(self.delete_saved)
+        self.composer.url.textChanged.connect(self._update_preview)
+        self.composer.revoke_consent.clicked.connect(self.withdraw_consent)
         workbench.history_changed.connect(self._history_added)
         workbench.token_event.connect(lambda _e: self._update_preview())
         self.refresh_history()
@@ -89,7 +98,20 @@ class RequestsController(QObject):
     # Context -------------------------------------------------------------------------------
 
     def show(self, profile: Profile | None) -> None:
+        """One composer per profile: switching keeps this one's request and never shows
+        another profile's address, answer or error."""
+        previous = self.profile
+        same = (previous.id if previous else None) == (profile.id if profile else None)
+        if previous is not None and not same:
+            self._drafts[previous.id] = self.composer.to_model()
         self.profile = profile
+        if not same:
+            if self.tasks.running("send"):
+                self.tasks.cancel("send")
+                self.composer.set_sending(False)
+            draft = self._drafts.get(profile.id) if profile else None
+            self.composer.load(draft or RequestSpec())
+            self.viewer.clear()
         self.set_environment("")
         self.refresh_saved()
 
@@ -115,8 +137,32 @@ class RequestsController(QObject):
         self._revealed = shown
         self._update_preview()
 
+    def _target_origin(self) -> str:
+        """The origin the composer's URL goes to ("" when it cannot be told yet)."""
+        sending = self._sending()
+        try:
+            url = request_spec.resolve_url(
+                self.composer.url.text(), sending.api_base_url if sending else ""
+            )
+        except TokendeskError:
+            return ""
+        return binding.origin(url)
+
+    def withdraw_consent(self) -> None:
+        sending = self._sending()
+        if sending is None:
+            return
+        target = self._target_origin()
+        self._consented.get(sending.id, set()).discard(target)
+        self.desk.withdraw_consent(sending, target)
+        self._notify(f"The token goes to {binding.host_port(target)} only after asking again.")
+        self._update_preview()
+
     def _update_preview(self) -> None:
         sending = self._sending()
+        target = self._target_origin()
+        allowed = bool(sending and target and target in self._consented.get(sending.id, set()))
+        self.composer.show_consent(binding.host_port(target) if allowed else "")
         if sending is None:
             self.composer.show_token_preview("Authorization: Bearer … (choose a profile)")
             return
@@ -181,15 +227,38 @@ class RequestsController(QObject):
     ) -> None:
         if profile is None:
             return
-        if self._prompter().confirm(
+        session, always = "Allow for this session", "Always allow for this profile"
+        choice = self._prompter().choose(
             "Send the token to this server?",
             f"{error.message}\n\nSend the request with the token anyway?",
-            action="Send the token",
-            danger=True,
-        ):
-            self.desk.consent(self.desk.in_environment(profile, env), error.origin)
-            self.tasks.run("send", self._send(profile, spec, env), on_done=self._send_done)
-            self.composer.set_sending(True)
+            [session, always],
+            default=None,  # Enter cancels: this is the safe answer
+        )
+        if choice is None:
+            return
+        sending = self.desk.in_environment(profile, env)
+        self.desk.consent(sending, error.origin)
+        if choice == always:
+            self.tasks.run("allow", self._always_allow(profile, error.origin, spec, env))
+            return
+        self._consented.setdefault(sending.id, set()).add(error.origin)
+        self._update_preview()
+        self.tasks.run("send", self._send(profile, spec, env), on_done=self._send_done)
+        self.composer.set_sending(True)
+
+    async def _always_allow(
+        self, profile: Profile, origin: str, spec: RequestSpec, env: str
+    ) -> None:
+        allowed = (*profile.allowed_origins, origin)
+        saved = await self.desk.save_profile(profile.with_changes(allowed_origins=allowed))
+        if self.profile is not None and self.profile.id == saved.id:
+            self.profile = saved
+        self._notify(
+            f"{binding.host_port(origin)} is now on “{saved.name}”'s list of addresses that "
+            "may receive its token (Profile settings → Advanced)."
+        )
+        self.composer.set_sending(True)
+        self.tasks.run("send", self._send(saved, spec, env), on_done=self._send_done)
 
     def _failed(self, error: TokendeskError) -> None:
         self.viewer.show_failure(error.message, error.hint, error.details)

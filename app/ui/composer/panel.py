@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QListWidget,
     QPushButton,
     QSplitter,
     QTabWidget,
@@ -15,6 +14,7 @@ from PySide6.QtWidgets import (
 from app.ui.composer.composer import Composer
 from app.ui.qt import named
 from app.ui.response.viewer import ResponseViewer
+from app.ui.widgets.hinted_list import HintedList
 
 
 class RequestsPanel(QWidget):
@@ -22,10 +22,15 @@ class RequestsPanel(QWidget):
         super().__init__(parent)
         self.composer = Composer(self)
         self.viewer = ResponseViewer(self)
-        self.saved = named(QListWidget(), "savedRequestsList")
+        self.saved = named(
+            HintedList("No saved requests for this profile. “Save request…” keeps the one above."),
+            "savedRequestsList",
+        )
         self.saved.setAccessibleName("Saved requests of this profile")
         self.delete_saved = named(QPushButton("Delete"), "deleteSavedButton")
-        self.history = named(QListWidget(), "historyList")
+        self.history = named(
+            HintedList("Requests you send appear here, newest first."), "historyList"
+        )
         self.history.setAccessibleName("Request history")
         self.clear_history = named(QPushButton("Clear history…"), "clearHistoryButton")
         self.history.setUniformItemSizes(True)

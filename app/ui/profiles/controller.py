@@ -47,6 +47,8 @@ class ProfilesController(QObject):
         self._prompter = prompter
         self._notify = notify
         self.tasks = TaskRunner(self._editor_error)
+        self._quiet = False
+        self._saving = False
         panel.selected.connect(self._selected)
         panel.new_requested.connect(self.new_profile)
         panel.new_button.clicked.connect(self.new_profile)
@@ -73,11 +75,53 @@ class ProfilesController(QObject):
             self.became_empty.emit()
 
     def _selected(self, profile_id: str) -> None:
+        shown = self.editor.profile.id if self.editor.profile else ""
+        if self._saving and not self._quiet and profile_id != shown:
+            # Disabling Save hands the focus to the list, which then selects its first row;
+            # the save selects what it saved when it ends.
+            self._show_in_list(shown)
+            return
+        if not self._quiet and profile_id != shown and self.editor.is_dirty():
+            # Stay on the edited profile until the person decides; then go where they clicked.
+            self._show_in_list(shown)
+            self.leave(lambda: self.panel.select(profile_id) if profile_id else None)
+            return
         profile = self.desk.profile(profile_id) if profile_id else None
         self.editor.load(profile)
         self.profile_selected.emit(profile)
         if profile is not None:
             self.tasks.run("stored", self._load_stored(profile), on_error=lambda _e: None)
+
+    def _show_in_list(self, profile_id: str) -> None:
+        self.panel.list.blockSignals(True)
+        if profile_id:
+            self.panel.select(profile_id)
+        else:
+            self.panel.list.clearSelection()
+            self.panel.list.setCurrentRow(-1)
+        self.panel.list.blockSignals(False)
+        self.panel.update_actions()
+
+    def set_profiles(self, keep: str | None) -> None:
+        """Rebuild the list and select `keep` without asking about the form: the caller has
+        already saved it or decided to leave it."""
+        self._quiet = True
+        try:
+            self.panel.set_profiles(self.desk.profiles(), keep)
+        finally:
+            self._quiet = False
+
+    def leave(self, then: Callable[[], object]) -> None:
+        """Run `then` once the form's edits are saved or dropped; nothing if the person cancels."""
+        if not self.editor.is_dirty():
+            then()
+            return
+        answer = self._prompter().ask_save_changes(self.editor.display_name())
+        if answer == "discard":
+            self.editor.revert()
+            then()
+        elif answer == "save":
+            self.save(after=then)
 
     async def _load_stored(self, profile: Profile) -> None:
         stored = await self.desk.stored_secrets(profile)
@@ -88,34 +132,49 @@ class ProfilesController(QObject):
     # Creating and saving -------------------------------------------------------------------
 
     def new_profile(self) -> None:
+        self.leave(self._new_profile)
+
+    def _new_profile(self) -> None:
+        self._quiet = True
         self.panel.list.clearSelection()
         self.panel.list.setCurrentRow(-1)
+        self._quiet = False
         self.editor.load(None)
+        self.profile_selected.emit(None)
         self.editor.name.setFocus()
         self.editing_started.emit()
 
     def _validate_quietly(self) -> None:
         self.editor.recheck()
 
-    def save(self) -> None:
+    def save(self, after: Callable[[], object] | None = None) -> None:
+        """Save the form; `after` runs once it is saved (not if it could not be)."""
         problems = self.editor.problems()
         self.editor.show_problems(problems)
         if any(p.blocking for p in problems):
             self._notify("Not saved yet: fix the highlighted fields.")
+            self.editor.focus_first_problem()
             return
         profile = self.editor.to_model()
         secret = self.editor.secret_value()
-        key = self.editor.private_key_value()
+        key = self.editor.key_value()
         keychain = self.desk.keychain_error
         if keychain is not None and (secret or key) and not self.desk.secrets_in_memory:
             self._editor_error(keychain)
             self._notify("Not saved: the OS keychain is unavailable, and secrets go nowhere else.")
             return
+        self._saving = True
         self.tasks.run(
             "save",
             self._save(profile, secret, key),
             busy=[self.editor.save_button],
+            on_done=lambda: self._saved(profile, after),
         )
+
+    def _saved(self, profile: Profile, after: Callable[[], object] | None) -> None:
+        self._saving = False
+        if after is not None and self.desk.profile(profile.id) and not self.editor.is_dirty():
+            after()
 
     async def _save(self, profile: Profile, secret: str, key: str) -> None:
         if key:
@@ -125,7 +184,7 @@ class ProfilesController(QObject):
         saved = await self.desk.save_profile(
             profile, secret=secret or None, private_key=key or None
         )
-        self.panel.set_profiles(self.desk.profiles(), saved.id)
+        self.set_profiles(saved.id)
         where = (
             "Secrets are kept in memory until you quit (no keychain)."
             if self.desk.secrets_in_memory
@@ -145,7 +204,7 @@ class ProfilesController(QObject):
         self.editor.test_error.clear()
         self.tasks.run(
             "test",
-            self._test(profile, self.editor.secret_value(), self.editor.private_key_value()),
+            self._test(profile, self.editor.secret_value(), self.editor.key_value()),
             busy=[self.editor.test_button],
         )
 
@@ -155,10 +214,9 @@ class ProfilesController(QObject):
         lifetime = token.remaining(now)
         expiry = f"valid for {span(lifetime)}" if lifetime else "expiry not stated"
         scopes = ", ".join(token.scopes) or "none stated"
-        warnings = "".join(f"\n⚠ {w}" for w in token.warnings)
         self.editor.show_test_result(
-            f"✔ It works: the identity server issued a token ({expiry}; scopes: {scopes})."
-            + warnings
+            f"✔ It works: the identity server issued a token ({expiry}; scopes: {scopes}).",
+            token.warnings,
         )
 
     # List actions --------------------------------------------------------------------------
@@ -166,14 +224,17 @@ class ProfilesController(QObject):
     def duplicate(self) -> None:
         profile = self.current()
         if profile is not None:
-            self.tasks.run("duplicate", self._duplicate(profile))
+            self.leave(lambda: self.tasks.run("duplicate", self._duplicate(profile)))
 
     async def _duplicate(self, profile: Profile) -> None:
         copy = await self.desk.duplicate_profile(profile)
-        self.panel.set_profiles(self.desk.profiles(), copy.id)
+        self.set_profiles(copy.id)
         self._notify(f"Made “{copy.name}”, with the same secrets.")
 
     def rename(self) -> None:
+        self.leave(self._rename)
+
+    def _rename(self) -> None:
         profile = self.current()
         if profile is None:
             return
@@ -185,7 +246,7 @@ class ProfilesController(QObject):
         except TokendeskError as exc:
             self._notify(f"Not renamed: {exc.message} {exc.hint}")
             return
-        self.panel.set_profiles(self.desk.profiles(), renamed.id)
+        self.set_profiles(renamed.id)
 
     def delete(self) -> None:
         profile = self.current()
@@ -204,13 +265,20 @@ class ProfilesController(QObject):
 
     async def _delete(self, profile: Profile) -> None:
         await self.desk.delete_profile(profile)
-        self.reload()
+        self._quiet = True
+        try:
+            self.reload()
+        finally:
+            self._quiet = False
         self._notify(f"Deleted “{profile.name}” and its keychain entries.")
 
     def _list_error(self, error: TokendeskError) -> None:
         self._notify(f"{error.message} {error.hint}")
 
     def import_profiles(self) -> None:
+        self.leave(self._import_profiles)
+
+    def _import_profiles(self) -> None:
         path = self._prompter().open_file("Import profiles", "Tokendesk profiles (*.json)")
         if not path:
             return
@@ -222,7 +290,7 @@ class ProfilesController(QObject):
         except ProfileError as exc:
             self._list_error(exc)
             return
-        self.panel.set_profiles(self.desk.profiles(), imported[0].id if imported else None)
+        self.set_profiles(imported[0].id if imported else None)
         self._notify(
             f"Imported {len(imported)} profile(s). Each needs its secret: open it and enter it."
         )

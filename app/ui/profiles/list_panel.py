@@ -7,7 +7,6 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
-    QListWidget,
     QListWidgetItem,
     QMenu,
     QPushButton,
@@ -19,6 +18,7 @@ from PySide6.QtWidgets import (
 from app.core.profiles import Profile
 from app.core.tokens import TokenState
 from app.ui.qt import named
+from app.ui.widgets.hinted_list import HintedList
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 STATE_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -41,7 +41,13 @@ class ProfileListPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.list = named(QListWidget(), "profileList")
+        self.list = named(
+            HintedList(
+                "No profiles yet. “+ New profile” adds your client; File → Try the "
+                "sandbox shows the whole path with a practice server."
+            ),
+            "profileList",
+        )
         self.list.setAccessibleName("Client profiles")
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list.setSpacing(2)
@@ -87,7 +93,7 @@ class ProfileListPanel(QWidget):
         layout.addWidget(self.list, 1)
         layout.addLayout(buttons)
         self.list.currentItemChanged.connect(self._current_changed)
-        self._update_actions()
+        self.update_actions()
 
     def _action(
         self, text: str, name: str, signal: SignalInstance, shortcut: str | None
@@ -101,10 +107,10 @@ class ProfileListPanel(QWidget):
         return action
 
     def _current_changed(self, current: QListWidgetItem | None, _previous: object) -> None:
-        self._update_actions()
+        self.update_actions()
         self.selected.emit(str(current.data(ID_ROLE)) if current else "")
 
-    def _update_actions(self) -> None:
+    def update_actions(self) -> None:
         has = self.list.currentItem() is not None
         for action in (self.duplicate_action, self.rename_action, self.delete_action):
             action.setEnabled(has)

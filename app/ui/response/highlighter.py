@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtGui import QColor, QSyntaxHighlighter, QTextCharFormat, QTextDocument
+from PySide6.QtGui import (
+    QColor,
+    QGuiApplication,
+    QSyntaxHighlighter,
+    QTextCharFormat,
+    QTextDocument,
+)
+
+from app.ui.theme import is_dark
+
+LIGHT = {"key": "#0550ae", "string": "#0a3069", "number": "#953800", "literal": "#cf222e"}
+DARK = {"key": "#79c0ff", "string": "#a5d6ff", "number": "#ffa657", "literal": "#ff7b72"}
 
 _TOKENS = [
     ("key", re.compile(r'"(?:[^"\\]|\\.)*"(?=\s*:)')),
@@ -17,17 +28,20 @@ _TOKENS = [
 class JsonHighlighter(QSyntaxHighlighter):
     def __init__(self, document: QTextDocument, *, dark: bool) -> None:
         super().__init__(document)
-        palette = (
-            {"key": "#79c0ff", "string": "#a5d6ff", "number": "#ffa657", "literal": "#ff7b72"}
-            if dark
-            else {"key": "#0550ae", "string": "#0a3069", "number": "#953800", "literal": "#cf222e"}
-        )
         self._formats: dict[str, QTextCharFormat] = {}
-        for name, colour in palette.items():
+        self.set_dark(dark)
+        self.enabled = True
+        QGuiApplication.styleHints().colorSchemeChanged.connect(self._scheme_changed)
+
+    def _scheme_changed(self) -> None:
+        self.set_dark(is_dark())
+        self.rehighlight()
+
+    def set_dark(self, dark: bool) -> None:
+        for name, colour in (DARK if dark else LIGHT).items():
             fmt = QTextCharFormat()
             fmt.setForeground(QColor(colour))
             self._formats[name] = fmt
-        self.enabled = True
 
     def highlightBlock(self, text: str) -> None:
         if not self.enabled:

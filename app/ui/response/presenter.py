@@ -116,7 +116,7 @@ class BodyPresenter:
         first = head.decode("utf-8", errors="replace")
         self.viewer.show_text(indent_head(first) if as_json else first, json_colours=as_json)
         self.viewer.notes.setText(
-            f"ⓘ Formatting the whole body ({human_size(response.size)}); the first part is shown."
+            f"ℹ Formatting the whole body ({human_size(response.size)}); the first part is shown."
         )
         self.viewer.notes.setVisible(True)
         out = response.body_path.with_suffix(".view")

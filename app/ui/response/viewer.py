@@ -190,6 +190,8 @@ class ResponseViewer(QWidget):
 
     def clear(self) -> None:
         self.error.clear()
+        self.status.setText("No response yet")
+        self._set_state("none")
         self.large.close_file()
         self.text.clear()
         self.headers.setRowCount(0)
@@ -229,7 +231,7 @@ class ResponseViewer(QWidget):
             phases or "No phase timings (a reused connection has no connect step)."
         )
         self.size_label.setText(human_size(response.size))
-        self.notes.setText("\n".join(f"ⓘ {n}" for n in notes))
+        self.notes.setText("\n".join(f"ℹ {n}" for n in notes))
         self.notes.setVisible(bool(notes))
         self.headers.setRowCount(len(response.headers))
         for row, (name, value) in enumerate(response.headers):

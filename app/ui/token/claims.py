@@ -51,12 +51,15 @@ class ClaimsView(QWidget):
         self.tree.setAlternatingRowColors(True)
         header = self.tree.header()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        # Value sized to its text and Meaning taking the rest, so Meaning stays beside the
+        # values on wide screens instead of drifting to the far right.
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.status)
         layout.addWidget(self.tree, 1)
+        self._times: list[tuple[QTreeWidgetItem, datetime]] = []
 
     def show_token(
         self,
@@ -67,6 +70,7 @@ class ClaimsView(QWidget):
         introspection: dict[str, Any] | None = None,
     ) -> None:
         self.tree.clear()
+        self._times = []
         if decoded is None:
             self.status.setText(
                 "This token is opaque (not a JWT): only the server can tell what it contains."
@@ -106,6 +110,14 @@ class ClaimsView(QWidget):
                 when = datetime.fromtimestamp(value, UTC)
                 text = f"{local_time(when)}  ({relative(when, now)})"
                 meaning = f"{meaning} · {value}" if meaning else str(value)
-            item = QTreeWidgetItem([key, text, meaning])
+                item = QTreeWidgetItem([key, text, meaning])
+                self._times.append((item, when))
+            else:
+                item = QTreeWidgetItem([key, text, meaning])
             item.setToolTip(1, text)
             root.addChild(item)
+
+    def tick(self, now: datetime) -> None:
+        """Keep "(in 49 s)" in step with the countdown."""
+        for item, when in self._times:
+            item.setText(1, f"{local_time(when)}  ({relative(when, now)})")

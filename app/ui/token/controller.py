@@ -9,11 +9,13 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer
 
-from app.core.errors import TokendeskError
+from app.core.curl import TOKEN_PLACEHOLDER
+from app.core.errors import OAuthServerError, TokendeskError
 from app.core.jwtinfo import DecodedJwt
 from app.core.profiles import Profile
 from app.core.timefmt import countdown, span, state_words
-from app.core.tokens import TokenState
+from app.core.tokens import Token, TokenState
+from app.desk.desk import SANDBOX_ID
 from app.desk.views import TokenEvent
 from app.services.workbench import Workbench
 from app.ui.clipboard import ClipboardGuard
@@ -58,6 +60,10 @@ class TokenController(QObject):
         panel.verify_requested.connect(self.verify)
         panel.forget_requested.connect(self.forget)
         panel.copy_requested.connect(self.copy)
+        panel.start_sandbox_requested.connect(self._start_sandbox_clicked)
+        # The window sets it: starts the practice servers and selects the Sandbox profile.
+        self.start_sandbox: Callable[[], None] = lambda: None
+        self._info: dict[str, str] = {}
         workbench.token_event.connect(self._on_event)
         self.timer = QTimer(self)
         self.timer.setInterval(1000)
@@ -72,10 +78,18 @@ class TokenController(QObject):
         if changed:
             self._op_error = None
         self.panel.show_profile(profile)
+        self.panel.show_sandbox_stopped(self._sandbox_stopped(profile))
         self.panel.show_capabilities(False, False)
         self.refresh()
         if profile is not None:
             self.tasks.run("capabilities", self._capabilities(profile))
+
+    def _start_sandbox_clicked(self) -> None:
+        self.start_sandbox()
+
+    def _sandbox_stopped(self, profile: Profile | None) -> bool:
+        """The Sandbox profile outlives its servers: on day 2 nothing answers at its address."""
+        return profile is not None and profile.id == SANDBOX_ID and not self.desk.sandbox_running()
 
     async def _capabilities(self, profile: Profile) -> None:
         revoke, introspect = await self.desk.capabilities(profile)
@@ -98,6 +112,7 @@ class TokenController(QObject):
                 introspection=self._introspection.get(pid),
                 loaded_from_keychain=pid in self._from_keychain,
             )
+            self.panel.show_info(self._info.get(pid, ""))
             self.panel.show_fetching(self._fetching(pid))
         self.update_badges()
 
@@ -135,6 +150,7 @@ class TokenController(QObject):
             self._from_keychain.discard(event.profile_id)
             self._verified.pop(event.profile_id, None)
             self._introspection.pop(event.profile_id, None)
+            self._info.pop(event.profile_id, None)
         if event.reason == "fetched" and self.profile and self.profile.id == event.profile_id:
             self._op_error = None
         if self.profile is not None and event.profile_id == self.profile.id:
@@ -156,6 +172,9 @@ class TokenController(QObject):
         """Get a fresh token; while one is on its way for this profile, the same button
         cancels it. Other profiles stay usable meanwhile."""
         if self.profile is None:
+            return
+        if self._sandbox_stopped(self.profile):
+            self.start_sandbox()  # its old address answers nothing; starting it gets a token
             return
         profile = self.profile
         key = f"get:{profile.id}"
@@ -204,7 +223,18 @@ class TokenController(QObject):
         profile = self.profile
 
         async def ask() -> None:
-            self._introspection[profile.id] = await self.desk.introspect(profile)
+            self._info.pop(profile.id, None)
+            try:
+                self._introspection[profile.id] = await self.desk.introspect(profile)
+            except OAuthServerError as exc:
+                if exc.error != "unsupported_token_type":
+                    raise
+                self._info[profile.id] = (
+                    "ℹ Introspection asks the identity server whether it still accepts a token "
+                    "and what it stands for. This server answers that only for opaque tokens: "
+                    "this one is a JWT, which carries its own answer — see the claims below, "
+                    "and “Verify signature” to check them."
+                )
 
         self._run("introspect", ask(), self.panel.introspect_button)
 
@@ -224,27 +254,48 @@ class TokenController(QObject):
             self._run("forget", self.desk.forget_token(self.profile), self.panel.forget_button)
 
     def copy(self, kind: str) -> None:
+        """Copy the token, the header or a curl command (curl: $TOKEN, or the real token when
+        `kind` is "curl-real" — the same rule as the Requests tab)."""
         if self.profile is None:
             return
+        profile = self.profile
         desk = self.desk
-        token = desk.token_view(self.profile.id).token
+        token = desk.token_view(profile.id).token
         if token is None:
             return
-        if desk.token_view(self.profile.id).state in (TokenState.EXPIRED, TokenState.FAILED):
+        if desk.token_view(profile.id).state in (TokenState.EXPIRED, TokenState.FAILED):
             remaining = token.remaining(desk.now())
             ago = f" {span(remaining)} ago" if remaining is not None else ""
-            if not self._prompter().confirm(
+            renew, anyway = "Get a new one and copy", "Copy anyway"
+            choice = self._prompter().choose(
                 "This token has expired",
-                f"The token expired{ago}; APIs will refuse it. Copy it anyway?",
-                action="Copy anyway",
-            ):
+                f"The token expired{ago}; APIs will refuse it.",
+                [renew, anyway],
+                default=renew,
+            )
+            if choice is None:
                 return
+            if choice == renew:
+                self._run("copy-fresh", self._fetch_and_copy(profile, kind), self.panel.get_button)
+                return
+        self._copy(profile, token, kind)
+
+    async def _fetch_and_copy(self, profile: Profile, kind: str) -> None:
+        token = await self.desk.get_token(profile, force=True)
+        self._copy(profile, token, kind)
+
+    def _copy(self, profile: Profile, token: Token, kind: str) -> None:
         if kind == "header":
             text, what = f"Authorization: {token.authorization_header}", "Authorization header"
-        elif kind == "curl":
-            url = self.profile.api_base_url or "https://api.example.com/"
-            header = f"Authorization: {token.authorization_header}"
-            text, what = f"curl -H {shlex.quote(header)} {shlex.quote(url)}", "curl command"
+        elif kind in ("curl", "curl-real"):
+            url = profile.api_base_url or "https://api.example.com/"
+            if kind == "curl":
+                # Double quotes so the shell expands $TOKEN (as the Requests tab's copy does).
+                header = f'"Authorization: {token.header_scheme} {TOKEN_PLACEHOLDER}"'
+            else:
+                header = shlex.quote(f"Authorization: {token.authorization_header}")
+            text = f"curl -H {header} {shlex.quote(url)}"
+            what = "curl command with the token" if kind == "curl-real" else "curl command"
         else:
             text, what = token.access_token, "access token"
-        self.clipboard.copy(text, what)
+        self.clipboard.copy(text, what, kind != "curl")

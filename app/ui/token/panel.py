@@ -9,11 +9,15 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractButton,
+    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QProgressBar,
     QPushButton,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -23,9 +27,11 @@ from app.core.jwtinfo import DecodedJwt
 from app.core.profiles import Profile
 from app.core.timefmt import expiry_words, relative, state_words
 from app.core.tokens import Token, TokenSource, TokenState
+from app.ui.clipboard import CURL_RULE
 from app.ui.qt import named
 from app.ui.token.claims import ClaimsView
 from app.ui.widgets.error_box import ErrorBox
+from app.ui.widgets.warning_list import WarningList
 
 # A glyph per state, so the badge never relies on colour alone.
 GLYPHS = {
@@ -45,6 +51,8 @@ class TokenPanel(QWidget):
         paste_requested(): "Use a token from elsewhere" was clicked.
         revoke_requested(), introspect_requested(), verify_requested(), forget_requested()
         copy_requested(str): "token", "header" or "curl".
+        start_sandbox_requested(): "Start the sandbox" was clicked (its profile is selected
+            but the practice servers are not running in this session).
     """
 
     get_requested = Signal()
@@ -54,6 +62,7 @@ class TokenPanel(QWidget):
     verify_requested = Signal()
     forget_requested = Signal()
     copy_requested = Signal(str)
+    start_sandbox_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -77,9 +86,26 @@ class TokenPanel(QWidget):
         self.source = named(QLabel(wordWrap=True), "tokenSourceLabel")
         self.source.setProperty("role", "hint")
         self.scopes = named(QLabel(wordWrap=True), "tokenScopesLabel")
-        self.warnings = named(QLabel(wordWrap=True), "tokenWarningsLabel")
-        self.warnings.setProperty("role", "warning")
+        self.warnings = WarningList("tokenWarnings", self)
         self.error = ErrorBox(self, name="tokenError")
+        # Declining to introspect a JWT is not a failure: said in plain colour, not as an error.
+        self.info = named(QLabel(wordWrap=True), "tokenInfoLabel")
+        self.info.setProperty("role", "hint")
+        self.info.setVisible(False)
+        self.sandbox_stopped = named(QFrame(), "sandboxStoppedNotice")
+        self.sandbox_stopped.setProperty("role", "banner")
+        notice = QLabel(
+            "<b>The sandbox is not running.</b> Its practice servers live only while Tokendesk "
+            "is open, so its addresses change at every start.",
+            wordWrap=True,
+        )
+        self.start_sandbox = named(QPushButton("Start the sandbox"), "startSandboxButton")
+        self.start_sandbox.clicked.connect(self.start_sandbox_requested)
+        notice_row = QHBoxLayout(self.sandbox_stopped)
+        notice_row.addWidget(notice, 1)
+        notice_row.addWidget(self.start_sandbox)
+        self.sandbox_stopped.setVisible(False)
+        self._origin = ""
 
         self.get_button = self._button("getTokenButton", "Get token", self.get_requested)
         self.get_button.setShortcut(QKeySequence("Ctrl+R"))
@@ -94,7 +120,10 @@ class TokenPanel(QWidget):
         self.introspect_button = self._button(
             "introspectButton", "Ask the server", self.introspect_requested
         )
-        self.introspect_button.setToolTip("Token introspection (RFC 7662)")
+        self.introspect_button.setToolTip(
+            "Introspection (RFC 7662): ask the identity server whether it still accepts this "
+            "token and what it stands for"
+        )
         self.revoke_button = self._button("revokeButton", "Revoke", self.revoke_requested)
         self.revoke_button.setToolTip("Tell the server to stop accepting this token (RFC 7009)")
         self.forget_button = self._button("forgetTokenButton", "Forget", self.forget_requested)
@@ -103,7 +132,19 @@ class TokenPanel(QWidget):
         self.copy_token.setShortcut(QKeySequence("Ctrl+Shift+C"))
         self.copy_token.setToolTip("Copy the raw access token (Ctrl+Shift+C)")
         self.copy_header = self._button("copyHeaderButton", "Copy “Authorization: Bearer …”", None)
-        self.copy_curl = self._button("copyCurlButton", "Copy as curl", None)
+        self.copy_curl = named(QToolButton(), "copyCurlButton")
+        self.copy_curl.setText("Copy as curl")
+        self.copy_curl.setToolTip(CURL_RULE)
+        self.copy_curl.setAccessibleName("Copy as curl")
+        self.copy_curl.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
+        curl_menu = QMenu(self.copy_curl)
+        curl_menu.addAction(
+            "Copy as curl, token as $TOKEN", lambda: self.copy_requested.emit("curl")
+        )
+        curl_menu.addAction(
+            "Copy as curl with the real token", lambda: self.copy_requested.emit("curl-real")
+        )
+        self.copy_curl.setMenu(curl_menu)
         self.copy_token.clicked.connect(lambda: self.copy_requested.emit("token"))
         self.copy_header.clicked.connect(lambda: self.copy_requested.emit("header"))
         self.copy_curl.clicked.connect(lambda: self.copy_requested.emit("curl"))
@@ -134,17 +175,21 @@ class TokenPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.endpoint)
+        layout.addWidget(self.sandbox_stopped)
         layout.addLayout(status)
         layout.addWidget(self.source)
         layout.addWidget(self.scopes)
         layout.addWidget(self.warnings)
         layout.addWidget(self.error)
         layout.addLayout(rows)
+        layout.addWidget(self.info)
         layout.addWidget(self.claims, 1)
+        # With no claims to show, everything stays at the top instead of spreading out.
+        layout.addStretch(0)
         self.show_profile(None)
 
     @staticmethod
-    def _row(*buttons: QPushButton) -> QHBoxLayout:
+    def _row(*buttons: QAbstractButton) -> QHBoxLayout:
         row = QHBoxLayout()
         for button in buttons:
             row.addWidget(button)
@@ -159,7 +204,7 @@ class TokenPanel(QWidget):
         return button
 
     @property
-    def copy_buttons(self) -> tuple[QPushButton, ...]:
+    def copy_buttons(self) -> tuple[QAbstractButton, ...]:
         return (self.copy_token, self.copy_header, self.copy_curl)
 
     def show_profile(self, profile: Profile | None) -> None:
@@ -198,22 +243,19 @@ class TokenPanel(QWidget):
             button.setEnabled(has_token)
         self.verify_button.setEnabled(has_token and token is not None and token.jwt is not None)
         if token is None:
-            self.source.setText("")
+            self._origin = ""
             self.scopes.setText("")
-            self.warnings.setText("")
         else:
             if loaded_from_keychain:
-                origin = "Loaded from the keychain"
+                self._origin = "Loaded from the keychain"
             elif token.source is TokenSource.PASTED:
-                origin = "Pasted by you"
+                self._origin = "Pasted by you"
             else:
-                origin = "Fetched from the identity server"
-            self.source.setText(f"{origin} · issued {relative(token.issued_at, now)}")
+                self._origin = "Fetched from the identity server"
             self.scopes.setText(
                 "Scopes: " + (", ".join(token.scopes) if token.scopes else "none stated")
             )
-            self.warnings.setText("\n".join(f"⚠ {w}" for w in token.warnings))
-        self.warnings.setVisible(bool(token and token.warnings))
+        self.warnings.show_warnings(token.warnings if token else ())
         self.source.setVisible(has_token)
         self.scopes.setVisible(has_token)
         self.claims.setVisible(has_token or introspection is not None)
@@ -240,9 +282,20 @@ class TokenPanel(QWidget):
             self.get_button.setToolTip("Ask the identity server for a new token (Ctrl+R)")
         self.get_button.setShortcut(QKeySequence("Ctrl+R"))
 
+    def show_info(self, text: str) -> None:
+        self.info.setText(text)
+        self.info.setVisible(bool(text))
+
+    def show_sandbox_stopped(self, stopped: bool) -> None:
+        self.sandbox_stopped.setVisible(stopped)
+
     def tick(self, now: datetime, state: TokenState | None = None) -> None:
-        """The live parts: badge, countdown, lifetime bar. No network, no keychain."""
+        """The live parts: badge, countdown, lifetime bar, and every "in 4 min" / "2 s ago"
+        (so none contradicts the countdown). No network, no keychain."""
         token, error = self._token, self._error
+        if token is not None:
+            self.source.setText(f"{self._origin} · issued {relative(token.issued_at, now)}")
+        self.claims.tick(now)
         if state is None:
             state = self._state
         self._state = state
