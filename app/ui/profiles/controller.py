@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QObject, Signal
 
 from app.core.errors import ProfileError, TokendeskError
@@ -125,6 +126,8 @@ class ProfilesController(QObject):
 
     async def _load_stored(self, profile: Profile) -> None:
         stored = await self.desk.stored_secrets(profile)
+        if not shiboken6.isValid(self.editor):
+            return  # the window closed while the keychain answered
         editor_profile = self.editor.profile
         if editor_profile is not None and editor_profile.id == profile.id:
             self.editor.set_stored(stored)  # never reload: the person may be typing already
