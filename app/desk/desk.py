@@ -385,7 +385,9 @@ class Desk(CredentialUseCases):
         hidden: dict[str, str] = {}
         if profile is not None:
             sending = self.in_environment(profile, env)
-            hidden = await secret_variables(self._secrets, profile, env or "")
+            # Only imports keep secret {{variables}} in the keychain: skip the read otherwise.
+            if profile.import_source:
+                hidden = await secret_variables(self._secrets, profile, env or "")
             if hidden or variables:
                 merged = {**sending.variable_map, **hidden, **(variables or {})}
                 sending = sending.with_changes(variables=tuple(merged.items()))
