@@ -287,6 +287,8 @@ def test_each_profile_keeps_its_own_request_and_history_reads_path_first(
     send(qtbot, window, "/orders?status=open")
     panel = window.requests_panel
     assert "200" in panel.viewer.status.text()
+    # The entry is read back on the history's writer thread: it arrives a moment later.
+    qtbot.waitUntil(lambda: panel.history.count() > 0, timeout=5000)
     first = panel.history.item(0)
     assert first.text().startswith("200 GET /orders?status=open\n")
     assert api.base.split("//")[1] in first.text().split("\n")[1]  # host second

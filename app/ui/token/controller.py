@@ -7,6 +7,7 @@ import shlex
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QTimer
 
 from app.core.curl import TOKEN_PLACEHOLDER
@@ -93,6 +94,8 @@ class TokenController(QObject):
 
     async def _capabilities(self, profile: Profile) -> None:
         revoke, introspect = await self.desk.capabilities(profile)
+        if not shiboken6.isValid(self.panel):
+            return  # the window closed while the server answered
         if self.profile is not None and self.profile.id == profile.id:
             self.panel.show_capabilities(revoke, introspect)
 
