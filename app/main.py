@@ -87,6 +87,18 @@ def attach_services(window: MainWindow, config: Path, data: Path) -> None:
     window.start()
 
 
+def show_first_frame(config: Path) -> MainWindow:
+    """The first phase of `main()`: the real window with the saved profiles, shown and painted
+    once; nothing of the application layer is loaded yet (`attach_services` follows)."""
+    window = _visible_window(config)  # styles itself once built
+    _show_saved_profiles(window, config)
+    if os.environ.get("TOKENDESK_REPORT_FIRST_PAINT"):
+        window.installEventFilter(_FirstPaintReporter(window))
+    window.show()
+    _wait_for_first_paint(window)
+    return window
+
+
 def _wait_for_first_paint(window: MainWindow, timeout_ms: int = 2000) -> None:
     """Run Qt's own event loop until the window has painted once (or `timeout_ms` passed)."""
     from PySide6.QtCore import QEventLoop
@@ -168,12 +180,7 @@ def main(argv: Sequence[str] = ()) -> int:
     app.setDesktopFileName("tokendesk")
     app.setQuitOnLastWindowClosed(False)
     config, data = _dirs(None, None)
-    window = _visible_window(config)  # styles itself once built
-    _show_saved_profiles(window, config)
-    if os.environ.get("TOKENDESK_REPORT_FIRST_PAINT"):
-        window.installEventFilter(_FirstPaintReporter(window))
-    window.show()
-    _wait_for_first_paint(window)
+    window = show_first_frame(config)
 
     import asyncio
 
