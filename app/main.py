@@ -1,28 +1,24 @@
-"""The composition root: the only place that wires real collaborators to the window."""
+"""The composition root: the only place that wires real collaborators to the window.
+
+`main()` starts in two phases so that the first frame is the real window, early: it builds and
+paints the visible widgets (with the saved profiles) first, and only then imports and opens the
+application layer, asyncio/qasync, logging and storage, and attaches them to that same window."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-import logging
 import os
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
-import qasync
 from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
-from app import logs
-from app.desk.wiring import open_desk
-from app.services.workbench import Workbench
 from app.storage import paths
-from app.ui.crash import CrashHandler
 from app.ui.main_window import MainWindow
-from app.ui.theme import stylesheet
 
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 
@@ -47,17 +43,79 @@ def build_window(
 ) -> MainWindow:
     """The fully wired main window, not shown, event loop not entered. The caller has made the
     QApplication and the qasync loop; None means the platformdirs defaults."""
+    config, data = _dirs(config_dir, data_dir)
+    window = _visible_window(config)
+    attach_services(window, config, data)
+    return window
+
+
+def _dirs(config_dir: Path | str | None, data_dir: Path | str | None) -> tuple[Path, Path]:
     config = paths.config_dir(Path(config_dir) if config_dir is not None else None)
     config.mkdir(parents=True, exist_ok=True)
     data = paths.data_dir(Path(data_dir) if data_dir is not None else None)
     data.mkdir(parents=True, exist_ok=True)
-    desk = open_desk(config, data, session=True)
-    workbench = Workbench(desk)
+    return config, data
+
+
+def _visible_window(config: Path) -> MainWindow:
+    """The first phase: the widgets on screen, no application layer."""
     settings = QSettings(str(config / "window.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(workbench, settings=settings, icon=QIcon(str(resource("tokendesk.svg"))))
+    return MainWindow(settings=settings, icon=QIcon(str(resource("tokendesk.svg"))))
+
+
+def _show_saved_profiles(window: MainWindow, config: Path) -> None:
+    """The profiles as saved, read before the application layer loads (it reads them again
+    when attached), so the first frame shows the list, not the welcome page swapped later."""
+    from app.core.errors import ProfileStoreError
+    from app.storage.profile_store import ProfileStore
+
+    try:
+        window.show_profiles(ProfileStore(config).load())
+    except ProfileStoreError as exc:
+        window.show_profiles([], exc)
+
+
+def attach_services(window: MainWindow, config: Path, data: Path) -> None:
+    """The second phase: the application layer, storage and the controllers, wired to the
+    window; needs the qasync loop."""
+    from app.desk.wiring import open_desk
+    from app.services.workbench import Workbench
+    from app.ui.crash import CrashHandler
+
+    window.attach(Workbench(open_desk(config, data, session=True)))
     window.crash = CrashHandler(window)
     window.start()
+
+
+def show_first_frame(config: Path) -> MainWindow:
+    """The first phase of `main()`: the real window with the saved profiles, shown and painted
+    once; nothing of the application layer is loaded yet (`attach_services` follows)."""
+    window = _visible_window(config)  # styles itself once built
+    _show_saved_profiles(window, config)
+    if os.environ.get("TOKENDESK_REPORT_FIRST_PAINT"):
+        window.installEventFilter(_FirstPaintReporter(window))
+    window.show()
+    _wait_for_first_paint(window)
     return window
+
+
+def _wait_for_first_paint(window: MainWindow, timeout_ms: int = 2000) -> None:
+    """Run Qt's own event loop until the window has painted once (or `timeout_ms` passed)."""
+    from PySide6.QtCore import QEventLoop
+
+    local = QEventLoop()
+
+    class Painted(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint:
+                QTimer.singleShot(0, local.quit)  # after this paint is finished
+            return False
+
+    painted = Painted()
+    window.installEventFilter(painted)
+    QTimer.singleShot(timeout_ms, local.quit)
+    local.exec()
+    window.removeEventFilter(painted)
 
 
 class _FirstPaintReporter(QObject):
@@ -92,11 +150,10 @@ class _FirstPaintReporter(QObject):
 
 
 async def _run_until_closed(window: MainWindow, *, self_test: bool = False) -> None:
+    import asyncio
+
     closed = asyncio.Event()
     window.closed.connect(closed.set)
-    if os.environ.get("TOKENDESK_REPORT_FIRST_PAINT"):
-        reporter = _FirstPaintReporter(window)
-        window.installEventFilter(reporter)
     window.show()
     if self_test:
         # A packaged build's smoke test: the window comes up, paints, checks the keychain,
@@ -122,13 +179,23 @@ def main(argv: Sequence[str] = ()) -> int:
     app.setApplicationName("Tokendesk")
     app.setDesktopFileName("tokendesk")
     app.setQuitOnLastWindowClosed(False)
-    app.setStyleSheet(stylesheet())
+    config, data = _dirs(None, None)
+    window = show_first_frame(config)
+
+    import asyncio
+
+    import qasync
+
+    from app import logs
+
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     log_file = logs.setup(verbose="--verbose" in argv)
-    window = build_window()
+    attach_services(window, config, data)
     if window.crash is not None:
         window.crash.install(loop)
+    import logging
+
     logging.getLogger(__name__).info("Window started; log at %s", log_file)
     if "--sandbox" in argv:
         window.start_sandbox()

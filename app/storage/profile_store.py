@@ -22,8 +22,6 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, NoReturn
 
-from filelock import FileLock, Timeout
-
 from app.core import safe_json
 from app.core.errors import ProfileError, ProfileStoreError
 from app.core.profiles import Profile, new_profile_id
@@ -223,6 +221,9 @@ class ProfileStore:
         self._update(lambda profiles: [p for p in profiles if p.id != profile_id])
 
     def _update(self, change: Callable[[list[Profile]], list[Profile]]) -> None:
+        # Imported on the first write: the window reads the profiles before its first paint.
+        from filelock import FileLock, Timeout
+
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             with FileLock(self.lock_path, timeout=self._lock_timeout):

@@ -1,17 +1,22 @@
 """The main window: composes the profile list, the editor, the token panel and their
-controllers. It decides nothing itself."""
+controllers. It decides nothing itself.
+
+It is built in two phases so that the first frame is the real window, painted early: the
+constructor builds only what is on screen (no application layer, no asyncio, no hidden pages);
+`attach(workbench)` then builds the hidden pages and wires the controllers. The modules of the
+second phase are imported inside it: tests/unit/test_first_paint_imports.py keeps them out."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QKeySequence, QShowEvent
+# Only the classes the first frame needs: each PySide6 class touched creates its enums, and the
+# `Qt` namespace alone creates ~95 of them (second-phase code imports it where it needs it).
+from PySide6.QtCore import QByteArray, QSettings, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QIcon, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QMainWindow,
-    QMessageBox,
     QSplitter,
     QStackedWidget,
     QTabWidget,
@@ -19,32 +24,32 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import __version__
 from app.core.errors import KeychainError, ProfileStoreError, TokendeskError
-from app.core.profiles import Profile
-from app.services.workbench import Workbench
 from app.ui import theme
-from app.ui.clipboard import ClipboardGuard
-from app.ui.crash import CrashHandler
-from app.ui.imports.flow import ImportFlow
-from app.ui.profiles.controller import ProfilesController
-from app.ui.profiles.editor import ProfileEditor
 from app.ui.profiles.list_panel import ProfileListPanel
-from app.ui.prompter import Prompter
-from app.ui.proxy_panel import ProxyPanel
 from app.ui.qt import named
-from app.ui.tasks import TaskRunner
-from app.ui.token.controller import TokenController
 from app.ui.token.panel import TokenPanel
 from app.ui.welcome import WelcomeView
 from app.ui.widgets.banner import Banner
 
 if TYPE_CHECKING:
+    from app.core.profiles import Profile
+    from app.desk.desk import Desk
+    from app.services.workbench import Workbench
+    from app.ui.clipboard import ClipboardGuard
     from app.ui.composer.controller import RequestsController
     from app.ui.composer.panel import RequestsPanel
+    from app.ui.crash import CrashHandler
     from app.ui.environments import EnvironmentSwitcher
+    from app.ui.imports.flow import ImportFlow
+    from app.ui.profiles.controller import ProfilesController
+    from app.ui.profiles.editor import ProfileEditor
+    from app.ui.prompter import Prompter
+    from app.ui.proxy_panel import ProxyPanel
+    from app.ui.tasks import TaskRunner
+    from app.ui.token.controller import TokenController
 
-TOKEN_TAB, REQUESTS_TAB, SETTINGS_TAB = 0, 1, 2
+TOKEN_TAB, REQUESTS_TAB, SETTINGS_TAB, SERVE_TAB = 0, 1, 2, 3
 SHORTCUTS = (
     ("Ctrl+N", "New profile"),
     ("Ctrl+S", "Save the profile being edited"),
@@ -69,22 +74,20 @@ class MainWindow(QMainWindow):
 
     def __init__(
         self,
-        workbench: Workbench,
+        workbench: Workbench | None = None,
         *,
         settings: QSettings,
         prompter: Prompter | None = None,
         icon: QIcon | None = None,
     ) -> None:
+        """The visible widgets only; with a `workbench`, `attach` runs at once."""
         super().__init__()
         self.setObjectName("mainWindow")
         self.setWindowTitle("Tokendesk")
         if icon is not None:
             self.setWindowIcon(icon)
-        self.workbench = workbench
-        self.desk = workbench.desk
         self.settings = settings
-        self.prompter = prompter or Prompter(self)
-        self.tasks = TaskRunner(self._show_status_error)
+        self._prompter = prompter
         self.crash: CrashHandler | None = None  # set by the composition root
         self._startup_pending = False  # start() arms it; the first show runs it
         self._closing = False
@@ -93,7 +96,6 @@ class MainWindow(QMainWindow):
         self.store_banner = named(Banner(self), "storeBanner")
         self.store_banner.retry.setVisible(False)
         self.profile_list = ProfileListPanel(self)
-        self.editor = ProfileEditor(self._open_file)
         self.token_panel = TokenPanel(self)
         self.tabs = named(QTabWidget(), "mainTabs")
         # The Requests tab is built after the first paint (or when first opened): its widgets
@@ -105,16 +107,14 @@ class MainWindow(QMainWindow):
         self.environments: EnvironmentSwitcher | None = None
         self.tabs.addTab(self.token_panel, "Token")
         self.tabs.addTab(self.requests_page, "Requests")
-        self.tabs.addTab(self.editor, "Profile settings")
-        self.proxy_panel = named(
-            ProxyPanel(self.desk, copy=lambda t, w: self.clipboard.copy(t, w, sensitive=False),
-                       on_error=self._show_status_error), "proxyPanel")  # fmt: skip
-        self.tabs.addTab(self.proxy_panel, "Serve")
+        # Stand-ins keep the tab bar as it will be; `attach` swaps in the real (hidden) pages.
+        self.tabs.addTab(QWidget(), "Profile settings")
+        self.tabs.addTab(QWidget(), "Serve")
         self.welcome = WelcomeView(self)
         self.right = named(QStackedWidget(), "mainStack")
         self.right.addWidget(self.welcome)
         self.right.addWidget(self.tabs)
-        self.splitter = named(QSplitter(Qt.Orientation.Horizontal), "mainSplitter")
+        self.splitter = named(QSplitter(), "mainSplitter")  # horizontal by default
         self.splitter.addWidget(self.profile_list)
         self.splitter.addWidget(self.right)
         self.splitter.setStretchFactor(1, 1)
@@ -129,15 +129,53 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
         self.statusBar().setObjectName("statusBar")
+        # The menu titles are on screen; their actions are added by `attach`.
+        self._menus = [self.menuBar().addMenu(t) for t in ("&File", "&Settings", "&Help")]
+        self._restore()
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            # Styled once the widgets exist: a style sheet set earlier re-polishes every
+            # widget again each time the build reparents it.
+            theme.follow_desktop(app)
+        if workbench is not None:
+            self.attach(workbench)
+
+    def attach(self, workbench: Workbench) -> None:
+        """The second phase: the hidden pages, the controllers and the menus' actions."""
+        from PySide6.QtGui import QGuiApplication
+
+        from app.ui.clipboard import ClipboardGuard
+        from app.ui.profiles.controller import ProfilesController
+        from app.ui.profiles.editor import ProfileEditor
+        from app.ui.prompter import Prompter
+        from app.ui.proxy_panel import ProxyPanel
+        from app.ui.tasks import TaskRunner
+        from app.ui.token.controller import TokenController
+
+        self.workbench = workbench
+        self.desk: Desk = workbench.desk
+        self.prompter: Prompter = self._prompter or Prompter(self)
+        self.tasks: TaskRunner = TaskRunner(self._show_status_error)
+        self.editor: ProfileEditor = ProfileEditor(self._open_file)
+        self.proxy_panel: ProxyPanel = named(
+            ProxyPanel(self.desk, copy=lambda t, w: self.clipboard.copy(t, w, sensitive=False),
+                       on_error=self._show_status_error), "proxyPanel")  # fmt: skip
+        for index, page in ((SETTINGS_TAB, self.editor), (SERVE_TAB, self.proxy_panel)):
+            label = self.tabs.tabText(index)
+            stand_in = self.tabs.widget(index)
+            self.tabs.removeTab(index)
+            self.tabs.insertTab(index, page, label)
+            if stand_in is not None:
+                stand_in.deleteLater()
 
         clipboard = QGuiApplication.clipboard()
-        self.clipboard = ClipboardGuard(
+        self.clipboard: ClipboardGuard = ClipboardGuard(
             clipboard,
             self.notify,
-            clear_after=int(str(settings.value("clipboard/clear_after", 60))),
+            clear_after=int(str(self.settings.value("clipboard/clear_after", 60))),
             parent=self,
         )
-        self.profiles = ProfilesController(
+        self.profiles: ProfilesController = ProfilesController(
             workbench,
             self.profile_list,
             editor=self.editor,
@@ -145,7 +183,7 @@ class MainWindow(QMainWindow):
             notify=self.notify,
             parent=self,
         )
-        self.token = TokenController(
+        self.token: TokenController = TokenController(
             workbench,
             self.token_panel,
             profiles=self.profile_list,
@@ -166,15 +204,16 @@ class MainWindow(QMainWindow):
         self.banner.retry.clicked.connect(self._check_keychain)
         self.banner.save.clicked.connect(self._save_to_keychain)
         self._build_menus()
-        self._restore()
-        app = QApplication.instance()
-        if isinstance(app, QApplication):
-            theme.follow_desktop(app)
 
     # Menus and settings --------------------------------------------------------------------
 
     def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
+        from PySide6.QtCore import Qt
+        from PySide6.QtGui import QAction, QKeySequence
+
+        from app.ui.imports.flow import ImportFlow
+
+        file_menu, settings_menu, help_menu = self._menus
         new = QAction("New profile", self)
         # The list's button owns the key; the menu only shows it.
         new.setShortcut(QKeySequence("Ctrl+N"))
@@ -188,7 +227,7 @@ class MainWindow(QMainWindow):
         self.sandbox_action = named(QAction("Try the sandbox", self), "sandboxAction")
         self.sandbox_action.triggered.connect(self.start_sandbox)
         file_menu.addAction(self.sandbox_action)
-        self.imports = ImportFlow(self.desk, self)
+        self.imports: ImportFlow = ImportFlow(self.desk, self)
         self.imports.imported.connect(self._imported)
         file_menu.addActions(self.imports.actions)
         file_menu.addAction(self.profile_list.import_action)
@@ -198,7 +237,6 @@ class MainWindow(QMainWindow):
         quit_action.setShortcut("Ctrl+Q")
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
-        settings_menu = self.menuBar().addMenu("&Settings")
         self.clear_clipboard_action = named(
             QAction("Clear copied tokens from the clipboard after 60 s", self),
             "clearClipboardAction",
@@ -207,7 +245,6 @@ class MainWindow(QMainWindow):
         self.clear_clipboard_action.setChecked(self.clipboard.clear_after > 0)
         self.clear_clipboard_action.toggled.connect(self._set_clipboard_clearing)
         settings_menu.addAction(self.clear_clipboard_action)
-        help_menu = self.menuBar().addMenu("&Help")
         shortcuts = named(QAction("Keyboard shortcuts", self), "shortcutsAction")
         shortcuts.setShortcut(QKeySequence("F1"))
         shortcuts.triggered.connect(self._show_shortcuts)
@@ -227,6 +264,9 @@ class MainWindow(QMainWindow):
         rows = "".join(
             f"<tr><td><b>{keys}</b></td><td>{what}</td></tr>" for keys, what in SHORTCUTS
         )
+        from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QMessageBox
+
         box = QMessageBox(self)
         box.setObjectName("shortcutsDialog")
         box.setWindowTitle("Keyboard shortcuts")
@@ -239,6 +279,10 @@ class MainWindow(QMainWindow):
         self.settings.setValue("clipboard/clear_after", self.clipboard.clear_after)
 
     def _about(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        from app import __version__
+
         QMessageBox.about(
             self,
             "About Tokendesk",
@@ -323,11 +367,21 @@ class MainWindow(QMainWindow):
     def start(self) -> None:
         """Show the profiles now; check the keychain and load cached tokens in the background."""
         try:
-            profiles = self.desk.profiles()
+            self.show_profiles(self.desk.profiles())
         except ProfileStoreError as exc:
-            self.store_banner.show_error(exc)
-            self.store_banner.text.setText(f"<b>{exc.message}</b> {exc.hint}")
-            profiles = []
+            self.show_profiles([], exc)
+        if self.isVisible():  # two-phase start: the window painted before it was attached
+            QTimer.singleShot(30, self, self._begin_startup)
+        else:
+            self._startup_pending = True
+
+    def show_profiles(
+        self, profiles: list[Profile], error: ProfileStoreError | None = None
+    ) -> None:
+        """The list (or the welcome page) as saved; the first phase shows it before `attach`."""
+        if error is not None:
+            self.store_banner.show_error(error)
+            self.store_banner.text.setText(f"<b>{error.message}</b> {error.hint}")
         last = str(self.settings.value("window/last_profile", "") or "")
         if profiles:
             self.profile_list.set_profiles(profiles, last or None)
@@ -335,7 +389,6 @@ class MainWindow(QMainWindow):
             self.tabs.setCurrentIndex(TOKEN_TAB)
         else:
             self.right.setCurrentWidget(self.welcome)
-        self._startup_pending = True
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -441,6 +494,8 @@ class MainWindow(QMainWindow):
     async def shutdown(self) -> None:
         # Let cancelled work wind down (httpx/anyio finish their cancellation on the loop)
         # before the services close and the loop stops.
+        import asyncio
+
         current = asyncio.current_task()
         pending = [t for t in asyncio.all_tasks() if t is not current and not t.done()]
         if pending:
