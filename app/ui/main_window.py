@@ -93,7 +93,7 @@ class MainWindow(QMainWindow):
         self.store_banner = named(Banner(self), "storeBanner")
         self.store_banner.retry.setVisible(False)
         self.profile_list = ProfileListPanel(self)
-        self.editor = ProfileEditor(self._open_file)
+        self.editor = ProfileEditor(self._open_file, ask_password=self._ask_password)
         self.token_panel = TokenPanel(self)
         self.tabs = named(QTabWidget(), "mainTabs")
         # The Requests tab is built after the first paint (or when first opened): its widgets
@@ -218,6 +218,9 @@ class MainWindow(QMainWindow):
 
     def _open_file(self, title: str, filters: str) -> str | None:
         return self.prompter.open_file(title, filters)  # looked up late: tests swap it
+
+    def _ask_password(self, title: str, label: str) -> str | None:
+        return self.prompter.ask_password(title, label)
 
     def _save_shortcut(self) -> None:
         if self.right.currentWidget() is self.tabs:
