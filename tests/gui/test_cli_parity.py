@@ -67,7 +67,7 @@ def _choose(method: str, *, bound: bool = False, tls: bool = True) -> Callable[[
             answers = iter((cert, key))
             section = editor.client_auth
             form = section.forms[PrivateKeyForm]
-            picker = section.client_cert if tls else form.certificate  # type: ignore[attr-defined]
+            picker = section.client_cert if tls else form.certificate  # type: ignore[attr-defined,union-attr]
             picker.open_file = lambda _title, _filters: next(answers)
             picker.choose()
 
