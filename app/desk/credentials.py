@@ -11,6 +11,7 @@ from app.core.client_auth import Credentials
 if TYPE_CHECKING:
     import httpx
 
+    from app.core.binding_info import BindingInfo
     from app.core.certs import CertificateCredential
     from app.core.profiles import Profile
     from app.core.secrets import SecretStore
@@ -39,6 +40,14 @@ class CredentialUseCases:
         from app.core.senders import store_certificate
 
         return await store_certificate(self._secrets, profile, credential, tls=tls)
+
+    async def token_binding(self, profile: Profile, token: Token) -> BindingInfo:
+        """What `token` is bound to (certificate, DPoP key or nothing), checked against the
+        profile's certificate and DPoP key, for the token panel."""
+        from app.core.binding_info import binding_info
+
+        signer = await self._tokens.senders.signer(profile) if profile.dpop else None
+        return binding_info(token, profile, signer.key.thumbprint if signer else None)
 
     async def forget_secrets(self, profile_id: str) -> None:
         """Every keychain entry of a profile that was never saved (a failed `--check`)."""

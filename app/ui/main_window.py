@@ -156,7 +156,7 @@ class MainWindow(QMainWindow):
         self.desk: Desk = workbench.desk
         self.prompter: Prompter = self._prompter or Prompter(self)
         self.tasks: TaskRunner = TaskRunner(self._show_status_error)
-        self.editor: ProfileEditor = ProfileEditor(self._open_file)
+        self.editor: ProfileEditor = ProfileEditor(self._open_file, ask_password=self._ask_password)
         self.proxy_panel: ProxyPanel = named(
             ProxyPanel(self.desk, copy=lambda t, w: self.clipboard.copy(t, w, sensitive=False),
                        on_error=self._show_status_error), "proxyPanel")  # fmt: skip
@@ -255,6 +255,9 @@ class MainWindow(QMainWindow):
 
     def _open_file(self, title: str, filters: str) -> str | None:
         return self.prompter.open_file(title, filters)  # looked up late: tests swap it
+
+    def _ask_password(self, title: str, label: str) -> str | None:
+        return self.prompter.ask_password(title, label)
 
     def _save_shortcut(self) -> None:
         if self.right.currentWidget() is self.tabs:

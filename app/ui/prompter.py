@@ -6,7 +6,7 @@ modal dialog ever blocks a test.
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
 
 
 class Prompter:
@@ -62,6 +62,10 @@ class Prompter:
             value, ok = QInputDialog.getMultiLineText(self.parent, title, label, text)
         else:
             value, ok = QInputDialog.getText(self.parent, title, label, text=text)
+        return value if ok else None
+
+    def ask_password(self, title: str, label: str) -> str | None:
+        value, ok = QInputDialog.getText(self.parent, title, label, QLineEdit.EchoMode.Password, "")
         return value if ok else None
 
     def open_file(self, title: str, filters: str) -> str | None:

@@ -56,6 +56,8 @@ class ScriptedPrompter:
         self.confirm_answer = True
         self.text_answer: str | None = None
         self.open_answer: str | None = None
+        self.open_answers: list[str] = []  # answered first, in order, before open_answer
+        self.password_answer: str | None = None
         self.save_answer: str | None = None
         self.unsaved_answer = "discard"
         self.choice_answer: str | None = None
@@ -82,7 +84,11 @@ class ScriptedPrompter:
 
     def open_file(self, title: str, _filters: str) -> str | None:
         self.asked.append((title, ""))
-        return self.open_answer
+        return self.open_answers.pop(0) if self.open_answers else self.open_answer
+
+    def ask_password(self, title: str, label: str) -> str | None:
+        self.asked.append((title, label))
+        return self.password_answer
 
     def save_file(self, title: str, _suggested: str, _filters: str) -> str | None:
         self.asked.append((title, ""))

@@ -22,6 +22,7 @@ from app.cli.profile_parser import FIELD_FLAGS, UNSET_BY_FLAG
 from app.core.profiles import AuthMethod, Profile
 from app.core.request_spec import Row
 from app.desk.wiring import open_desk
+from app.ui.profiles.client_auth import PrivateKeyForm
 from app.ui.profiles.editor import ProfileEditor
 from app.ui.profiles.endpoint_section import ISSUER_URL
 from tests.support.test_certs import self_signed
@@ -56,25 +57,59 @@ def _method(editor: ProfileEditor) -> None:
     editor.auth_method.setCurrentIndex(editor.auth_method.findData("client_secret_post"))
 
 
+def _choose(method: str, *, bound: bool = False, tls: bool = True) -> Callable[[str, str], Fill]:
+    """Choose the method, then the certificate and key files as a person does (two dialogs)."""
+
+    def fill_with(cert: str, key: str) -> Fill:
+        def fill(editor: ProfileEditor) -> None:
+            editor.auth_method.setCurrentIndex(editor.auth_method.findData(method))
+            editor.client_auth.mtls_bound.setChecked(bound)
+            answers = iter((cert, key))
+            section = editor.client_auth
+            form = section.forms[PrivateKeyForm]
+            picker = section.client_cert if tls else form.certificate  # type: ignore[attr-defined,union-attr]
+            picker.open_file = lambda _title, _filters: next(answers)
+            picker.choose()
+
+        return fill
+
+    return fill_with
+
+
+def _dpop(alg: str) -> Fill:
+    def fill(editor: ProfileEditor) -> None:
+        editor.client_auth.dpop.setChecked(True)
+        editor.client_auth.dpop_alg.setCurrentIndex(editor.client_auth.dpop_alg.findData(alg))
+
+    return fill
+
+
+def _encoding(editor: ProfileEditor) -> None:
+    combo = editor.advanced_section.basic_encoding
+    combo.setCurrentIndex(combo.findData("raw"))
+
+
 def cases(ca_bundle: str) -> list[Case]:
     folder = Path(ca_bundle).parent
     cert, key = str(folder / "client.pem"), str(folder / "client-key.pem")
     tls = ("--client-cert", cert, "--client-key", key)
     signing = ("--auth-method", "private_key_jwt", "--certificate", cert, "--private-key-file", key)
     return [
-        Case("client_cert", ("--auth-method", "tls_client_auth", *tls), None),
-        Case("mtls_bound", ("--mtls-bound", *tls), None),
-        Case("assertion_cert", signing, None),
-        Case("dpop", ("--dpop",), None),
-        Case("dpop_alg", ("--dpop", "--dpop-alg", "RS256"), None),
+        Case("client_cert", ("--auth-method", "tls_client_auth", *tls),
+             _choose("tls_client_auth")(cert, key)),
+        Case("mtls_bound", ("--mtls-bound", *tls),
+             _choose("client_secret_basic", bound=True)(cert, key)),
+        Case("assertion_cert", signing, _choose("private_key_jwt", tls=False)(cert, key)),
+        Case("dpop", ("--dpop",), _dpop("ES256")),
+        Case("dpop_alg", ("--dpop", "--dpop-alg", "RS256"), _dpop("RS256")),
         Case("name", (), lambda e: None),  # the positional NAME: every case sets it
         Case("client_id", (), lambda e: None),  # --client-id: every case sets it
         Case("token_url", (), lambda e: None),
         Case("issuer_url", (), _issuer, base=("--issuer", "https://id.example.com")),
         Case("auth_method", ("--auth-method", "client_secret_post"), _method),
         Case("auth_method_chosen", ("--auth-method", "client_secret_basic"), None),
-        Case("basic_encoding", ("--basic-encoding", "raw"), None),
-        Case("key_id", ("--key-id", "kid-1"), None),
+        Case("basic_encoding", ("--basic-encoding", "raw"), _encoding),
+        Case("key_id", ("--key-id", "kid-1"), lambda e: e.advanced_section.key_id.setText("kid-1")),
         Case("scopes", ("--scope", "a:r  b:w,c"), lambda e: e.scope.setText("a:r  b:w,c")),
         Case("audience", ("--audience", "https://api"), lambda e: e.api.audience.setText("https://api")),
         Case(
@@ -185,14 +220,6 @@ def test_a_profile_set_through_the_cli_equals_one_set_through_the_window(
             assert getattr(made, case.field) != getattr(baseline, case.field), case.field
     assert baseline.auth_method is AuthMethod.CLIENT_SECRET_BASIC
     assert not baseline.auth_method_chosen  # nobody chose: discovery may pick (issue 12 §2)
-    # Set only from the command line until the form grows them (issue 12's Advanced settings).
-    assert lacking == [
-        "client_cert",
-        "mtls_bound",
-        "assertion_cert",
-        "dpop",
-        "dpop_alg",
-        "auth_method_chosen",
-        "basic_encoding",
-        "key_id",
-    ]
+    # The form has no "nobody chose the method" switch: choosing a method in the combo is the
+    # choice, a new form starts chosen, and a loaded profile keeps what it had (checked above).
+    assert lacking == ["auth_method_chosen"]

@@ -81,8 +81,12 @@ def test_ctrl_s_saves_the_profile(windows: Windows, qtbot: Any, idp: IdentitySer
     assert window.save_action.shortcut().toString() == "Ctrl+S"
     window.activateWindow()
     qtbot.keyClick(window.editor.audience_edit, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    # Saved, and the save has finished (it reloads the form after the keychain answered).
     qtbot.waitUntil(
-        lambda: window.desk.profile(profile.id).audience == "orders",  # type: ignore[union-attr]
+        lambda: (
+            window.desk.profile(profile.id).audience == "orders"  # type: ignore[union-attr]
+            and editor.save_button.isEnabled()
+        ),
         timeout=10000,
     )
     # The file is written first; the form takes the saved profile back a moment later.

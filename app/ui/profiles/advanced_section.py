@@ -1,5 +1,5 @@
 """Rarely needed settings, folded away: extra token request parameters, TLS checks, other API
-addresses that may receive the token, notes."""
+addresses that may receive the token, how Basic credentials are written, the key id, notes."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QPlainTextEdit,
@@ -18,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.profiles import Profile
+from app.core.profiles import BasicEncoding, Profile
 from app.ui.qt import named
 from app.ui.widgets.form_section import FormSection, OpenFile, line
 
@@ -54,6 +55,17 @@ class AdvancedSection(FormSection):
             "Also send the token to",
             "other API addresses that may receive this token, space-separated",
         )
+        self.basic_encoding = named(QComboBox(), "basicEncodingCombo")
+        self.basic_encoding.setAccessibleName("Basic credentials")
+        self.basic_encoding.setToolTip(
+            "Automatic sends the RFC's form-encoded credentials and, if the server refuses "
+            "them, the credentials as typed once (then remembers what worked)."
+        )
+        for encoding in BasicEncoding:
+            self.basic_encoding.addItem(encoding.label, encoding.value)
+        self.key_id = line(
+            "keyIdEdit", "Key id", "the kid of signed assertions, if the server asks (Okta)"
+        )
         self.notes = named(QPlainTextEdit(), "notesEdit")
         self.notes.setAccessibleName("Notes")
         self.notes.setFixedHeight(60)
@@ -80,8 +92,13 @@ class AdvancedSection(FormSection):
         ca_box.setLayout(ca_row)
         self.form.addRow("CA bundle", self.with_problem("ca_bundle", ca_box, self.ca_bundle))
         self.add_row("Also send the token to", "allowed_origins", self.allowed_origins)
+        self.add_row("Basic credentials", None, self.basic_encoding)
+        self.add_row("Key id", "key_id", self.key_id)
         self.add_row("Notes", None, self.notes)
-        self.watch(self.extra_params, self.verify_tls, self.ca_bundle, self.allowed_origins)
+        self.watch(
+            self.extra_params, self.verify_tls, self.ca_bundle, self.allowed_origins, self.key_id
+        )
+        self.basic_encoding.currentIndexChanged.connect(self.edited)
         self.notes.textChanged.connect(self.edited)
 
     def _remove_param(self) -> None:
@@ -106,6 +123,8 @@ class AdvancedSection(FormSection):
             or profile.ca_bundle
             or profile.notes
             or profile.allowed_origins
+            or profile.basic_encoding is not BasicEncoding.AUTO
+            or profile.key_id
         )
 
     def load(self, profile: Profile) -> None:
@@ -119,6 +138,9 @@ class AdvancedSection(FormSection):
         self.ca_bundle.setText(profile.ca_bundle)
         self.allowed_origins.setText(" ".join(profile.allowed_origins))
         self.notes.setPlainText(profile.notes)
+        index = self.basic_encoding.findData(profile.basic_encoding.value)
+        self.basic_encoding.setCurrentIndex(max(0, index))
+        self.key_id.setText(profile.key_id)
 
     def _params(self) -> tuple[tuple[str, str], ...]:
         pairs = []
@@ -137,4 +159,6 @@ class AdvancedSection(FormSection):
             "ca_bundle": self.ca_bundle.text().strip(),
             "allowed_origins": tuple(self.allowed_origins.text().split()),
             "notes": self.notes.toPlainText(),
+            "basic_encoding": BasicEncoding(self.basic_encoding.currentData() or "auto"),
+            "key_id": self.key_id.text().strip(),
         }

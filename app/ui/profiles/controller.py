@@ -9,6 +9,7 @@ from pathlib import Path
 import shiboken6
 from PySide6.QtCore import QObject, Signal
 
+from app.core.certs import CertificateCredential
 from app.core.errors import ProfileError, TokendeskError
 from app.core.profiles import Profile
 from app.core.timefmt import span
@@ -161,15 +162,17 @@ class ProfilesController(QObject):
         profile = self.editor.to_model()
         secret = self.editor.secret_value()
         key = self.editor.key_value()
+        certificates = self.editor.pending_certificates()
         keychain = self.desk.keychain_error
-        if keychain is not None and (secret or key) and not self.desk.secrets_in_memory:
+        typed = secret or key or certificates
+        if keychain is not None and typed and not self.desk.secrets_in_memory:
             self._editor_error(keychain)
             self._notify("Not saved: the OS keychain is unavailable, and secrets go nowhere else.")
             return
         self._saving = True
         self.tasks.run(
             "save",
-            self._save(profile, secret, key),
+            self._save(profile, secret, key, certificates),
             busy=[self.editor.save_button],
             on_done=lambda: self._saved(profile, after),
         )
@@ -179,11 +182,19 @@ class ProfilesController(QObject):
         if after is not None and self.desk.profile(profile.id) and not self.editor.is_dirty():
             after()
 
-    async def _save(self, profile: Profile, secret: str, key: str) -> None:
+    async def _save(
+        self,
+        profile: Profile,
+        secret: str,
+        key: str,
+        certificates: list[tuple[CertificateCredential, bool]],
+    ) -> None:
         if key:
             self.desk.check_private_key(
                 key
             )  # a clear error now beats one at the first token request
+        for credential, tls in certificates:  # keys to the keychain; the PEM into the profile
+            profile = await self.desk.store_certificate(profile, credential, tls=tls)
         saved = await self.desk.save_profile(
             profile, secret=secret or None, private_key=key or None
         )

@@ -20,12 +20,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.certs import CertificateCredential
 from app.core.profiles import AuthMethod, Problem, Profile
 from app.core.secrets import SecretKind
+from app.core.service_account import ServiceAccountKey
 from app.ui.profiles.advanced_section import AdvancedSection
 from app.ui.profiles.api_section import ApiSection
+from app.ui.profiles.certificate_picker import AskPassword
 from app.ui.profiles.client_auth import ClientAuthSection, PrivateKeyForm, SecretForm
-from app.ui.profiles.endpoint_section import EndpointSection
+from app.ui.profiles.endpoint_section import TOKEN_URL, EndpointSection
 from app.ui.qt import named
 from app.ui.widgets.error_box import ErrorBox
 from app.ui.widgets.form_section import FormSection, OpenFile
@@ -45,14 +48,20 @@ class ProfileEditor(QWidget):
     test_requested = Signal()
     changed = Signal()
 
-    def __init__(self, open_file: OpenFile, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        open_file: OpenFile,
+        parent: QWidget | None = None,
+        ask_password: AskPassword | None = None,
+    ) -> None:
         super().__init__(parent)
         self._profile: Profile | None = None
         self._stored: set[SecretKind] = set()
         self._baseline: dict[str, Any] = {}
         self._loading = False
         self.endpoint = EndpointSection()
-        self.client_auth = ClientAuthSection(open_file)
+        self.client_auth = ClientAuthSection(open_file, ask_password=ask_password)
+        self.client_auth.account_read.connect(self._fill_from_account)
         self.api = ApiSection()
         self.advanced_section = AdvancedSection(open_file)
         self.sections: tuple[FormSection, ...] = (
@@ -83,7 +92,7 @@ class ProfileEditor(QWidget):
 
     def _build_layout(self) -> None:
         self.advanced = named(QToolButton(), "advancedToggle")
-        self.advanced.setText("Advanced: extra parameters, TLS, notes")
+        self.advanced.setText("Advanced: extra parameters, TLS, Basic credentials, key id, notes")
         self.advanced.setCheckable(True)
         self.advanced.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.advanced.setArrowType(Qt.ArrowType.RightArrow)
@@ -128,6 +137,17 @@ class ProfileEditor(QWidget):
         width = max((label.sizeHint().width() for label in labels), default=0)
         for label in labels:
             label.setMinimumWidth(width)
+
+    def _fill_from_account(self, account: ServiceAccountKey) -> None:
+        """A service-account key file names the client, the token URL and the key id."""
+        made = account.profile
+        self.endpoint.endpoint_kind.setCurrentIndex(TOKEN_URL)
+        self.endpoint.token_url.setText(made.token_url)
+        self.endpoint.client_id.setText(made.client_id)
+        if not self.endpoint.name.text().strip():
+            self.endpoint.name.setText(made.name or made.client_id)
+        self.advanced_section.key_id.setText(made.key_id)
+        self._edited()
 
     def _show_advanced(self, on: bool) -> None:
         self.advanced.setArrowType(Qt.ArrowType.DownArrow if on else Qt.ArrowType.RightArrow)
@@ -245,7 +265,8 @@ class ProfileEditor(QWidget):
 
     def is_dirty(self) -> bool:
         """Anything typed since the last load: a changed field or a new secret."""
-        return self._values() != self._baseline or bool(self.secret_value() or self.key_value())
+        typed = self.secret_value() or self.key_value() or self.pending_certificates()
+        return self._values() != self._baseline or bool(typed)
 
     def display_name(self) -> str:
         return (
@@ -261,6 +282,10 @@ class ProfileEditor(QWidget):
         return self.client_auth.credentials().get(SecretKind.PRIVATE_KEY, "")
 
     private_key_value = key_value
+
+    def pending_certificates(self) -> list[tuple[CertificateCredential, bool]]:
+        """Certificates chosen since the last load, with their keys: (credential, tls)."""
+        return self.client_auth.pending_certificates()
 
     def problems(self) -> list[Problem]:
         """The model's own checks plus what only the form knows: a missing secret or key."""

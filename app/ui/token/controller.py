@@ -13,7 +13,7 @@ from PySide6.QtCore import QObject, QTimer
 from app.core.curl import TOKEN_PLACEHOLDER
 from app.core.errors import OAuthServerError, TokendeskError
 from app.core.jwtinfo import DecodedJwt
-from app.core.profiles import Profile
+from app.core.profiles import AuthMethod, Profile
 from app.core.timefmt import countdown, span, state_words
 from app.core.tokens import Token, TokenState
 from app.desk.desk import SANDBOX_ID
@@ -53,6 +53,9 @@ class TokenController(QObject):
         self._from_keychain: set[str] = set()
         self._op_error: TokendeskError | None = None
         self._settled: set[str] = set()  # fetch answered, its task not yet wound down
+        # The binding line per profile, for the token it was worked out for.
+        self._binding: dict[str, tuple[Token, str, bool | None]] = {}
+        self._told: set[tuple[str, str]] = set()  # what a fetch learned, said once
 
         panel.get_requested.connect(self.get_token)
         panel.paste_requested.connect(self.paste_token)
@@ -117,7 +120,66 @@ class TokenController(QObject):
             )
             self.panel.show_info(self._info.get(pid, ""))
             self.panel.show_fetching(self._fetching(pid))
+            self._show_binding(self.profile, desk.token_view(pid).token)
+            self._offer_fix(self.profile, self._op_error or desk.token_view(pid).error)
         self.update_badges()
+
+    def _show_binding(self, profile: Profile, token: Token | None) -> None:
+        known = self._binding.get(profile.id)
+        if token is None:
+            self.panel.show_binding("", None)
+        elif known is not None and known[0] is token:
+            self.panel.show_binding(known[1], known[2])
+        else:
+            self.tasks.run(
+                f"binding:{profile.id}",
+                self._work_out_binding(profile, token),
+                on_error=lambda _e: None,
+            )
+
+    async def _work_out_binding(self, profile: Profile, token: Token) -> None:
+        info = await self.desk.token_binding(profile, token)
+        text = f"Token type {token.token_type or 'Bearer'} · {info.text}"
+        self._binding[profile.id] = (token, text, info.matches)
+        if self.profile is not None and self.profile.id == profile.id:
+            self.panel.show_binding(text, info.matches)
+
+    def _offer_fix(self, profile: Profile, error: TokendeskError | None) -> None:
+        """A token request refused with a method the server points at: one click switches the
+        profile to it and asks again."""
+        method = getattr(error, "suggested_method", None)
+        if not isinstance(error, OAuthServerError) or method is None:
+            return
+        words = (
+            "Try with the secret in the request body"
+            if method is AuthMethod.CLIENT_SECRET_POST
+            else f"Try with “{method.label}”"
+        )
+        self.panel.error.offer(words, lambda: self._switch_method(profile, method))
+
+    def _switch_method(self, profile: Profile, method: AuthMethod) -> None:
+        async def switch() -> None:
+            current = self.desk.profile(profile.id) or profile
+            saved = await self.desk.save_profile(
+                current.with_changes(auth_method=method, auth_method_chosen=True)
+            )
+            self._notify(f"“{saved.name}” now signs in with: {method.label}. Asking again…")
+            if self.profile is not None and self.profile.id == saved.id:
+                self.profile = saved
+            await self.desk.get_token(saved, force=True)
+
+        self._op_error = None
+        self.tasks.run(f"get:{profile.id}", switch(), on_done=self.refresh)
+
+    def _tell_learned(self, profile_id: str) -> None:
+        """What a fetch learned about the server ("saved for this profile", "Picked …") goes
+        to the status bar once; the token's notes keep it."""
+        token = self.desk.token_view(profile_id).token
+        for warning in token.warnings if token else ():
+            learned = "saved for this profile" in warning or warning.startswith("Picked")
+            if learned and (profile_id, warning) not in self._told:
+                self._told.add((profile_id, warning))
+                self._notify(warning)
 
     def tick(self) -> None:
         desk = self.desk
@@ -154,6 +216,8 @@ class TokenController(QObject):
             self._verified.pop(event.profile_id, None)
             self._introspection.pop(event.profile_id, None)
             self._info.pop(event.profile_id, None)
+        if event.reason == "fetched":
+            self._tell_learned(event.profile_id)
         if event.reason == "fetched" and self.profile and self.profile.id == event.profile_id:
             self._op_error = None
         if self.profile is not None and event.profile_id == self.profile.id:

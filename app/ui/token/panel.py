@@ -31,6 +31,7 @@ from app.ui.clipboard import CURL_RULE
 from app.ui.qt import named
 from app.ui.token.claims import ClaimsView
 from app.ui.widgets.error_box import ErrorBox
+from app.ui.widgets.form_section import restyle
 from app.ui.widgets.warning_list import WarningList
 
 # A glyph per state, so the badge never relies on colour alone.
@@ -86,6 +87,9 @@ class TokenPanel(QWidget):
         self.source = named(QLabel(wordWrap=True), "tokenSourceLabel")
         self.source.setProperty("role", "hint")
         self.scopes = named(QLabel(wordWrap=True), "tokenScopesLabel")
+        # What the token is bound to (certificate, DPoP key); warning colour when not ours.
+        self.binding = named(QLabel(wordWrap=True), "tokenBindingLabel")
+        self.binding.setVisible(False)
         self.warnings = WarningList("tokenWarnings", self)
         self.error = ErrorBox(self, name="tokenError")
         # Declining to introspect a JWT is not a failure: said in plain colour, not as an error.
@@ -179,6 +183,7 @@ class TokenPanel(QWidget):
         layout.addLayout(status)
         layout.addWidget(self.source)
         layout.addWidget(self.scopes)
+        layout.addWidget(self.binding)
         layout.addWidget(self.warnings)
         layout.addWidget(self.error)
         layout.addLayout(rows)
@@ -258,6 +263,8 @@ class TokenPanel(QWidget):
         self.warnings.show_warnings(token.warnings if token else ())
         self.source.setVisible(has_token)
         self.scopes.setVisible(has_token)
+        if not has_token:
+            self.binding.setVisible(False)
         self.claims.setVisible(has_token or introspection is not None)
         if error is not None:
             self.error.show_error(error)
@@ -281,6 +288,13 @@ class TokenPanel(QWidget):
             self.get_button.setText("Get token" if self._token is None else "Get a new token")
             self.get_button.setToolTip("Ask the identity server for a new token (Ctrl+R)")
         self.get_button.setShortcut(QKeySequence("Ctrl+R"))
+
+    def show_binding(self, text: str, matches: bool | None) -> None:
+        """The binding line ("" hides it); `matches` False colours it as a warning."""
+        self.binding.setText(text)
+        self.binding.setProperty("role", "warning" if matches is False else "hint")
+        restyle(self.binding)
+        self.binding.setVisible(bool(text) and self._token is not None)
 
     def show_info(self, text: str) -> None:
         self.info.setText(text)

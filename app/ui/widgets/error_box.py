@@ -3,6 +3,8 @@ click away."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
@@ -10,6 +12,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
+    QPushButton,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -20,6 +23,8 @@ from app.ui.qt import named
 
 
 class ErrorBox(QFrame):
+    """The error, and at most one fix offered as a button (`offer`)."""
+
     def __init__(self, parent: QWidget | None = None, *, name: str = "errorBox") -> None:
         super().__init__(parent)
         self.setObjectName(name)
@@ -42,9 +47,14 @@ class ErrorBox(QFrame):
         self.details.setVisible(False)
         self.details.setMinimumHeight(140)
         self.toggle.toggled.connect(self.details.setVisible)
+        self.action = named(QPushButton(), f"{name}Action")
+        self.action.setVisible(False)
+        self.action.clicked.connect(self._act)
+        self._fix: Callable[[], object] | None = None
 
         row = QHBoxLayout()
         row.addWidget(self.hint, 1)
+        row.addWidget(self.action, 0, Qt.AlignmentFlag.AlignTop)
         row.addWidget(self.toggle, 0, Qt.AlignmentFlag.AlignTop)
         layout = QVBoxLayout(self)
         layout.addWidget(self.message)
@@ -58,8 +68,22 @@ class ErrorBox(QFrame):
         self.details.setPlainText(error.details or "(no further details)")
         self.toggle.setVisible(bool(error.details))
         self.toggle.setChecked(False)
+        self.offer("", None)
         self.setVisible(True)
+
+    def offer(self, text: str, fix: Callable[[], object] | None) -> None:
+        """One click that fixes the error shown (None: no fix on offer)."""
+        self._fix = fix
+        self.action.setText(text)
+        self.action.setVisible(fix is not None)
+
+    def _act(self) -> None:
+        fix, self._fix = self._fix, None
+        self.action.setVisible(False)
+        if fix is not None:
+            fix()
 
     def clear(self) -> None:
         self.setVisible(False)
         self.details.clear()
+        self.offer("", None)
