@@ -11,7 +11,6 @@ import logging
 import shutil
 import tempfile
 from collections.abc import Callable, Mapping
-from concurrent.futures import Future
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,6 +29,8 @@ from app.core.token_manager import TokenEvent, TokenManager
 from app.core.tokens import Token
 from app.desk import events
 from app.desk.credentials import CredentialUseCases
+from app.desk.history import HistoryUseCases
+from app.desk.imports import ImportUseCases
 from app.desk.lookup import find_profile, unique_name
 from app.desk.views import TokenView
 from app.storage.profile_store import ProfileStore, export_profiles, import_profiles
@@ -37,10 +38,8 @@ from app.storage.profile_store import ProfileStore, export_profiles, import_prof
 if TYPE_CHECKING:
     from app.core.api_response import ApiResponse
     from app.desk.api import ApiSender
-    from app.importers.apply import ApplyReport
-    from app.importers.plan import ImportPlan
     from app.sandbox.sandbox import Sandbox
-    from app.storage.history_store import HistoryEntry, HistoryStore, SavedRequest
+    from app.storage.history_store import HistoryStore
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +47,7 @@ SANDBOX_ID = "sandbox"
 USER_SECRETS = (SecretKind.CLIENT_SECRET, SecretKind.PRIVATE_KEY)
 
 
-class Desk(CredentialUseCases):
+class Desk(CredentialUseCases, ImportUseCases, HistoryUseCases):
     def __init__(
         self,
         *,
@@ -240,30 +239,6 @@ class Desk(CredentialUseCases):
         self._hub.emit(events.ProfilesChanged())
         return imported
 
-    def read_import(self, paths: list[Path]) -> ImportPlan:
-        """What importing these files (Postman, Bruno, …) would create; nothing is written."""
-        from app.importers import read_sources
-
-        return read_sources(paths)
-
-    async def read_import_url(self, url: str) -> ImportPlan:
-        """The same for an API description at an address, fetched with the app's client."""
-        from app.desk.remote_import import fetch_document
-        from app.importers import read_document
-
-        return read_document(await fetch_document(self._http.get(), url), url.strip())
-
-    async def apply_import(self, plan: ImportPlan) -> ApplyReport:
-        """Write a plan: secrets into the keychain first, then profiles and saved requests, all
-        or nothing; importing the same source again updates what it created."""
-        from app.importers.apply import apply_plan
-
-        report = await apply_plan(
-            plan, store=self.store, secrets=self._secrets, history=self.history
-        )
-        self._hub.emit(events.ProfilesChanged())
-        return report
-
     # Tokens --------------------------------------------------------------------------------
 
     def now(self) -> datetime:
@@ -401,33 +376,6 @@ class Desk(CredentialUseCases):
         self.history.record(**record)
         self._hub.emit(events.HistoryChanged())
         return response
-
-    # History and saved requests ------------------------------------------------------------
-
-    def history_entries(self, limit: int = 500, offset: int = 0) -> list[HistoryEntry]:
-        return self.history.entries(limit, offset)
-
-    def history_newest(self, limit: int = 1) -> Future[list[HistoryEntry]]:
-        """The newest entries once the writes queued so far have landed; never waits."""
-        return self.history.newest(limit)
-
-    def history_spec(self, entry_id: int) -> RequestSpec | None:
-        return self.history.spec(entry_id)
-
-    def clear_history(self) -> None:
-        self.history.clear()
-        self._hub.emit(events.HistoryChanged())
-
-    def save_request(self, profile: Profile, title: str, spec: RequestSpec) -> None:
-        token = self._tokens.peek(profile.id)
-        secrets = (token.access_token,) if token else ()
-        self.history.save_request(profile.id, title, spec, secrets=secrets)
-
-    def saved_requests(self, profile_id: str) -> list[SavedRequest]:
-        return self.history.saved(profile_id)
-
-    def delete_saved(self, saved_id: int) -> None:
-        self.history.delete_saved(saved_id)
 
     # The sandbox ---------------------------------------------------------------------------
 
