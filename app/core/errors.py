@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
-    from app.core.profiles import AuthMethod
+    from app.core.profiles import AuthMethod, Profile
 
 
 @dataclass(frozen=True)
@@ -148,6 +148,15 @@ class ProfileStoreError(TokendeskError):
     """The profiles file cannot be read or written. It is never overwritten after a failed read."""
 
     code = "profile_store"
+
+
+class ProfileChangedError(ProfileStoreError):
+    """The profile was changed by another window or process since it was loaded for editing;
+    `current` is how it is now (None: removed there)."""
+
+    def __init__(self, message: str, hint: str, *, current: Profile | None) -> None:
+        super().__init__(message, hint)
+        self.current = current
 
 
 KeychainAction = Literal["read", "store"]

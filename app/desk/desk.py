@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from app.core.basic_fallback import apply_learned
 from app.core.client_auth import Credentials, signing_key
 from app.core.environments import effective_profile, environment_id, secret_variables
-from app.core.errors import KeychainError, ProfileError, TokendeskError
+from app.core.errors import KeychainError, ProfileChangedError, ProfileError, TokendeskError
 from app.core.fingerprint import fingerprint
 from app.core.http_clients import HttpClients
 from app.core.jwtinfo import DecodedJwt
@@ -32,6 +32,7 @@ from app.desk.credentials import CredentialUseCases
 from app.desk.history import HistoryUseCases
 from app.desk.imports import ImportUseCases
 from app.desk.lookup import find_profile, unique_name
+from app.desk.profile_sync import ProfileSync
 from app.desk.views import TokenView
 from app.storage.profile_store import ProfileStore, export_profiles, import_profiles
 
@@ -47,7 +48,7 @@ SANDBOX_ID = "sandbox"
 USER_SECRETS = (SecretKind.CLIENT_SECRET, SecretKind.PRIVATE_KEY)
 
 
-class Desk(CredentialUseCases, ImportUseCases, HistoryUseCases):
+class Desk(CredentialUseCases, ImportUseCases, HistoryUseCases, ProfileSync):
     def __init__(
         self,
         *,
@@ -154,20 +155,29 @@ class Desk(CredentialUseCases, ImportUseCases, HistoryUseCases):
         return await self.save_profile(profile, secret=secret, private_key=private_key)
 
     async def save_profile(
-        self, profile: Profile, *, secret: str | None = None, private_key: str | None = None
+        self,
+        profile: Profile,
+        *,
+        secret: str | None = None,
+        private_key: str | None = None,
+        base: Profile | None = None,
     ) -> Profile:
         """Secrets go to the keychain first: if it refuses, nothing is saved anywhere. A change
-        of the settings a token was obtained with drops the cached token."""
+        of the settings a token was obtained with drops the cached token. With `base` (the
+        profile as loaded for editing), one changed or removed elsewhere meanwhile raises
+        ProfileChangedError (`.current`) and nothing is written, the secret neither."""
         profile.check()
         previous = self.store.get(profile.id)
+        if base is not None and previous != base:
+            raise _changed(profile, previous)
         if secret:
             await self._secrets.set(profile.id, SecretKind.CLIENT_SECRET, secret)
         if private_key:
             await self._secrets.set(profile.id, SecretKind.PRIVATE_KEY, private_key)
         try:
-            self.store.save(profile)
+            self.store.save(profile, base=base)
         except TokendeskError:
-            if previous is None:
+            if previous is None and base is None:
                 await self._secrets.delete_all(profile.id)
             raise
         if secret or private_key or (previous and fingerprint(previous) != fingerprint(profile)):
@@ -413,3 +423,12 @@ class Desk(CredentialUseCases, ImportUseCases, HistoryUseCases):
             self._history.close()
         if self._owns_response_dir and self._response_dir is not None:
             shutil.rmtree(self._response_dir, ignore_errors=True)
+
+
+def _changed(profile: Profile, current: Profile | None) -> ProfileChangedError:
+    return ProfileChangedError(
+        f"The profile “{profile.name}” was changed or removed elsewhere (another window or the "
+        "command line) while you edited it.",
+        "Choose whose version to keep.",
+        current=current,
+    )

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from app.core import safe_json
-from app.core.errors import ProfileError, ProfileStoreError
+from app.core.errors import ProfileChangedError, ProfileError, ProfileStoreError
 from app.core.profiles import Profile, new_profile_id
 
 FILE_FORMAT = "tokendesk.profiles"
@@ -34,14 +34,6 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_PROFILES = 100_000
 
 Revision = tuple[int, int, int]
-
-
-class ProfileChangedError(ProfileStoreError):
-    """The profile was changed by another window or process since it was loaded for editing."""
-
-    def __init__(self, message: str, hint: str, *, current: Profile | None) -> None:
-        super().__init__(message, hint)
-        self.current = current
 
 
 class ProfileStore:

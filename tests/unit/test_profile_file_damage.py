@@ -157,7 +157,7 @@ def test_stale_cache_never_drops_the_other_writers_profile(tmp_path: Path) -> No
 
 
 def test_edit_of_a_profile_changed_underneath_is_a_conflict(tmp_path: Path) -> None:
-    from app.storage.profile_store import ProfileChangedError
+    from app.core.errors import ProfileChangedError
 
     window, cli = ProfileStore(tmp_path), ProfileStore(tmp_path)
     base = Profile(name="A", client_id="c", token_url="https://i/t")

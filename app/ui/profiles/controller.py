@@ -3,21 +3,25 @@ test, duplicate, rename, delete, import, export."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.core.certs import CertificateCredential
-from app.core.errors import ProfileError, TokendeskError
+from app.core.errors import ProfileChangedError, ProfileError, ProfileStoreError, TokendeskError
 from app.core.profiles import Profile
 from app.core.timefmt import span
 from app.services.workbench import Workbench
 from app.ui.profiles.editor import ProfileEditor
+from app.ui.profiles.file_watch import ProfilesFileWatcher
 from app.ui.profiles.list_panel import ProfileListPanel
 from app.ui.prompter import Prompter
 from app.ui.tasks import TaskRunner
+
+Certificates = list[tuple[CertificateCredential, bool]]
 
 
 class ProfilesController(QObject):
@@ -62,6 +66,11 @@ class ProfilesController(QObject):
         editor.save_requested.connect(self.save)
         editor.test_requested.connect(self.test_connection)
         editor.changed.connect(self._validate_quietly)
+        # Another window or `tokendesk profile …` may write the file while this one is open.
+        with contextlib.suppress(ProfileStoreError):  # the window's start shows that one
+            self.desk.refresh_profiles()
+        self.watcher = ProfilesFileWatcher(self.desk.profiles_path, self)
+        self.watcher.changed.connect(self.refresh_from_file)
 
     def _editor_error(self, error: TokendeskError) -> None:
         self.editor.test_result.setVisible(False)
@@ -169,13 +178,74 @@ class ProfilesController(QObject):
             self._editor_error(keychain)
             self._notify("Not saved: the OS keychain is unavailable, and secrets go nowhere else.")
             return
+        self._run_save(profile, secret, key, certificates, self.editor.profile, after)
+
+    def _run_save(  # noqa: PLR0917 - what was typed travels together
+        self,
+        profile: Profile,
+        secret: str,
+        key: str,
+        certificates: Certificates,
+        base: Profile | None,
+        after: Callable[[], object] | None,
+    ) -> None:
         self._saving = True
         self.tasks.run(
             "save",
-            self._save(profile, secret, key, certificates),
+            self._save(profile, secret, key, certificates, base),
             busy=[self.editor.save_button],
+            on_error=lambda e: self._save_failed(e, profile, secret, key, certificates, after),
             on_done=lambda: self._saved(profile, after),
         )
+
+    def _save_failed(  # noqa: PLR0917
+        self,
+        error: TokendeskError,
+        profile: Profile,
+        secret: str,
+        key: str,
+        certificates: Certificates,
+        after: Callable[[], object] | None,
+    ) -> None:
+        if not isinstance(error, ProfileChangedError):
+            self._editor_error(error)
+            return
+        # Asked once the save task has ended: a modal question inside a running task would
+        # nest the event loop in it.
+        typed = (secret, key, certificates)
+        QTimer.singleShot(0, self, lambda: self._resolve_conflict(error, profile, *typed, after))
+
+    def _resolve_conflict(  # noqa: PLR0917
+        self,
+        error: ProfileChangedError,
+        profile: Profile,
+        secret: str,
+        key: str,
+        certificates: Certificates,
+        after: Callable[[], object] | None,
+    ) -> None:
+        """Both versions are whole: the person's form and the file's. Keep one of them."""
+        theirs = error.current
+        what = "changed" if theirs is not None else "deleted"
+        answer = self._prompter().choose(
+            "Changed elsewhere",
+            f"“{profile.name}” was {what} in another window or on the command line while you "
+            "edited it.\n\nKeep mine: save your version over it. Use theirs: drop your edit "
+            "and show theirs. Cancel: keep editing; nothing is saved yet.",
+            ["Keep mine", "Use theirs"],
+            "Keep mine",
+        )
+        if answer == "Keep mine":
+            self._run_save(profile, secret, key, certificates, theirs, after)
+        elif answer == "Use theirs":
+            self.set_profiles(theirs.id if theirs is not None else None)  # reloads the form
+            if not self.desk.profiles():
+                self.became_empty.emit()
+            self._notify(f"Showing the version of “{profile.name}” saved elsewhere.")
+            if after is not None:
+                after()
+        else:
+            self._notify("Not saved: your edit is still in the form.")
 
     def _saved(self, profile: Profile, after: Callable[[], object] | None) -> None:
         self._saving = False
@@ -187,7 +257,8 @@ class ProfilesController(QObject):
         profile: Profile,
         secret: str,
         key: str,
-        certificates: list[tuple[CertificateCredential, bool]],
+        certificates: Certificates,
+        base: Profile | None,
     ) -> None:
         if key:
             self.desk.check_private_key(
@@ -196,7 +267,7 @@ class ProfilesController(QObject):
         for credential, tls in certificates:  # keys to the keychain; the PEM into the profile
             profile = await self.desk.store_certificate(profile, credential, tls=tls)
         saved = await self.desk.save_profile(
-            profile, secret=secret or None, private_key=key or None
+            profile, secret=secret or None, private_key=key or None, base=base
         )
         self.set_profiles(saved.id)
         where = (
@@ -206,6 +277,36 @@ class ProfilesController(QObject):
         )
         self._notify(f"Saved “{saved.name}”. {where}")
         # Selecting it above already reloads the editor with what the keychain now holds.
+
+    # Outside changes ----------------------------------------------------------------------
+
+    def refresh_from_file(self) -> None:
+        """The file changed (another window, the CLI): show its profiles. A form with edits is
+        left alone (its save then asks whose version to keep); a clean one shows the new
+        version of its profile."""
+        try:
+            if not self.desk.refresh_profiles():
+                return
+            profiles = self.desk.profiles()
+        except ProfileStoreError as exc:
+            self._list_error(exc)
+            return
+        self.panel.refresh(profiles)
+        shown = self.editor.profile
+        if shown is None or self._saving:
+            return  # a new profile being typed is nobody else's
+        current = self.desk.profile(shown.id)
+        if current == shown:
+            return
+        if self.editor.is_dirty():
+            self._notify(
+                f"“{shown.name}” was changed elsewhere. Your edit is kept; saving it asks "
+                "which version to keep."
+            )
+            return
+        self.set_profiles(current.id if current is not None else None)
+        if not profiles:
+            self.became_empty.emit()
 
     def test_connection(self) -> None:
         problems = [p for p in self.editor.problems() if p.blocking]

@@ -41,6 +41,7 @@ class ProfileListPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._states: dict[str, tuple[str, str, TokenState]] = {}
         self.list = named(
             HintedList(
                 "No profiles yet. “+ New profile” adds your client; File → Try the "
@@ -117,19 +118,37 @@ class ProfileListPanel(QWidget):
 
     def set_profiles(self, profiles: list[Profile], keep: str | None = None) -> None:
         """Rebuild the list, keeping (or moving to) the profile id `keep` selected."""
-        keep = keep if keep is not None else self.selected_id()
         self.list.blockSignals(True)
+        try:
+            row = self._rebuild(profiles, keep)
+        finally:
+            self.list.blockSignals(False)
+        self.list.setCurrentRow(row)
+        if row == -1:
+            self._current_changed(None, None)
+
+    def refresh(self, profiles: list[Profile]) -> None:
+        """Rebuild the list after an outside change, keeping the selection and announcing
+        nothing: the form beside it is left alone."""
+        self.list.blockSignals(True)
+        try:
+            self.list.setCurrentRow(self._rebuild(profiles, None))
+        finally:
+            self.list.blockSignals(False)
+        self.update_actions()
+
+    def _rebuild(self, profiles: list[Profile], keep: str | None) -> int:
+        keep = keep if keep is not None else self.selected_id()
         self.list.clear()
         for profile in profiles:
             item = QListWidgetItem(profile.name)
             item.setData(ID_ROLE, profile.id)
             item.setToolTip(profile.token_url or profile.issuer_url)
             self.list.addItem(item)
-        self.list.blockSignals(False)
-        row = next((i for i, p in enumerate(profiles) if p.id == keep), 0 if profiles else -1)
-        self.list.setCurrentRow(row)
-        if row == -1:
-            self._current_changed(None, None)
+            known = self._states.get(profile.id)
+            if known is not None:  # the state line stays until the next tick brings news
+                self.set_state(profile.id, profile.name, *known)
+        return next((i for i, p in enumerate(profiles) if p.id == keep), 0 if profiles else -1)
 
     def _item(self, profile_id: str) -> QListWidgetItem | None:
         for row in range(self.list.count()):
@@ -144,6 +163,7 @@ class ProfileListPanel(QWidget):
         item = self._item(profile_id)
         if item is None:
             return
+        self._states[profile_id] = (glyph, words, state)
         text = f"{name}\n   {glyph} {words}"
         if item.text() == text:
             return
