@@ -187,9 +187,11 @@ def main(argv: Sequence[str] = ()) -> int:
     import qasync
 
     from app import logs
+    from app.ui.tasks import install_asyncgen_hooks
 
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
+    install_asyncgen_hooks(loop)
     log_file = logs.setup(verbose="--verbose" in argv)
     attach_services(window, config, data)
     if window.crash is not None:

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import shutil
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable
@@ -260,23 +261,26 @@ async def _stream(
 ) -> str:
     """Write the decoded body; why it stopped early, or "" when it arrived whole."""
     next_check = FREE_SPACE_CHECK_EVERY
-    async for chunk in decoded_body(response):
-        if written.size + len(chunk) > limits.max_bytes:
-            sink.write(chunk[: limits.max_bytes - written.size])
-            written.add(limits.max_bytes - written.size)
-            return (
-                f"Stopped at {human_bytes(limits.max_bytes)}: the answer is larger than the "
-                "size limit. The first part is shown below; raise the limit to get more."
-            )
-        sink.write(chunk)
-        written.add(len(chunk))
-        if written.size >= next_check:
-            next_check += FREE_SPACE_CHECK_EVERY
-            if _free_space(body_path.parent) < limits.min_free_bytes:
+    # aclosing: leaving the loop early must close the body's generators on this loop, not
+    # leave them to the garbage collector (where httpcore's cleanup cannot await).
+    async with contextlib.aclosing(decoded_body(response)) as body:
+        async for chunk in body:
+            if written.size + len(chunk) > limits.max_bytes:
+                sink.write(chunk[: limits.max_bytes - written.size])
+                written.add(limits.max_bytes - written.size)
                 return (
-                    f"Stopped at {human_bytes(written.size)}: the disk is almost full. The first "
-                    "part is shown below."
+                    f"Stopped at {human_bytes(limits.max_bytes)}: the answer is larger than the "
+                    "size limit. The first part is shown below; raise the limit to get more."
                 )
+            sink.write(chunk)
+            written.add(len(chunk))
+            if written.size >= next_check:
+                next_check += FREE_SPACE_CHECK_EVERY
+                if _free_space(body_path.parent) < limits.min_free_bytes:
+                    return (
+                        f"Stopped at {human_bytes(written.size)}: the disk is almost full. The "
+                        "first part is shown below."
+                    )
     return ""
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import ssl
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncGenerator, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -80,7 +80,7 @@ def describe_exchange(
     )
 
 
-async def decoded_body(response: httpx.Response) -> AsyncIterator[bytes]:
+async def decoded_body(response: httpx.Response) -> AsyncGenerator[bytes, None]:
     """The body, decoded per Content-Encoding in pieces of at most 64 KiB each, so a caller's
     size cap holds for what is inflated, not for what travelled (decompression bombs)."""
     if response.is_stream_consumed:  # built in memory (a mock transport): httpx decoded it

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 
 from app.core import api_call, binding, request_spec
-from app.core.api_call import ApiResponse, StaticTokenAuth
+from app.core.api_call import ApiResponse, Limits, StaticTokenAuth
 from app.core.errors import ConsentNeeded, ProfileError
 from app.core.http_clients import HttpClients
 from app.core.profiles import Profile
@@ -74,9 +74,11 @@ class ApiSender:
         spec: RequestSpec,
         *,
         progress: Callable[[int], None] | None = None,
+        max_bytes: int | None = None,
     ) -> tuple[ApiResponse, dict[str, Any]]:
         """The profile's token is attached only where it is bound (or the person consented);
-        a refused token is refreshed and the request retried once."""
+        a refused token is refreshed and the request retried once. A body past `max_bytes`
+        (decoded; default 1 GiB) is cut there and the response says so (`stopped`)."""
         # A profile that presents a client certificate presents it to its API too (RFC 8705 §3).
         client = await self._tokens.senders.client(profile) if profile else self._http.get()
         request = request_spec.build(
@@ -91,7 +93,13 @@ class ApiSender:
         body_path = self._response_dir / f"response-{self._count}.body"
         (self._response_dir / f"response-{self._count - KEEP_BODIES}.body").unlink(missing_ok=True)
         response = await api_call.call(
-            client, request, auth=auth, seconds=spec.timeout, body_path=body_path, progress=progress
+            client,
+            request,
+            auth=auth,
+            seconds=spec.timeout,
+            body_path=body_path,
+            progress=progress,
+            limits=Limits(max_bytes=max_bytes) if max_bytes else Limits(),
         )
         token = self._tokens.peek(profile.id) if profile else None
         if token is not None:

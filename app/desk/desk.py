@@ -362,10 +362,12 @@ class Desk(CredentialUseCases, ImportUseCases, HistoryUseCases, ProfileSync):
         progress: Callable[[int], None] | None = None,
         env: str | None = None,
         variables: Mapping[str, str] | None = None,
+        max_bytes: int | None = None,
     ) -> ApiResponse:
         """Send `spec` for `profile` (in environment `env`). {{variables}} come from the profile,
         then the environment, then the secret ones an import put in the keychain, then
-        `variables` (a script's --var). The history entry is written with every secret removed."""
+        `variables` (a script's --var). The history entry is written with every secret removed.
+        The body stops at `max_bytes` (default 1 GiB): `ApiResponse.stopped` says so."""
         sending = profile
         hidden: dict[str, str] = {}
         if profile is not None:
@@ -378,7 +380,9 @@ class Desk(CredentialUseCases, ImportUseCases, HistoryUseCases, ProfileSync):
                 sending = sending.with_changes(variables=tuple(merged.items()))
         from app.storage.history_store import redact_url
 
-        response, record = await self.api.send(sending, spec, progress=progress)
+        response, record = await self.api.send(
+            sending, spec, progress=progress, max_bytes=max_bytes
+        )
         log.debug("%s %s → %s", spec.method, redact_url(record["url"]), response.status)
         if profile is not None:
             record["profile_id"] = profile.id

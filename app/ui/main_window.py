@@ -245,6 +245,12 @@ class MainWindow(QMainWindow):
         self.clear_clipboard_action.setChecked(self.clipboard.clear_after > 0)
         self.clear_clipboard_action.toggled.connect(self._set_clipboard_clearing)
         settings_menu.addAction(self.clear_clipboard_action)
+        from app.ui.response_limit import ResponseLimit
+
+        self.response_limit = ResponseLimit(
+            self.settings, prompter=lambda: self.prompter, notify=self.notify, parent=self
+        )
+        settings_menu.addAction(self.response_limit.action)
         shortcuts = named(QAction("Keyboard shortcuts", self), "shortcutsAction")
         shortcuts.setShortcut(QKeySequence("F1"))
         shortcuts.triggered.connect(self._show_shortcuts)
@@ -338,6 +344,7 @@ class MainWindow(QMainWindow):
             prompter=lambda: self.prompter,
             copy=self.clipboard.copy,
             notify=self.notify,
+            max_bytes=self.response_limit.max_bytes,
             parent=self,
         )
         self._restore_splitters(

@@ -90,3 +90,16 @@ class TaskRunner:
         for task in self._tasks.values():
             task.cancel()
         self._tasks.clear()
+
+
+def install_asyncgen_hooks(loop: asyncio.AbstractEventLoop) -> None:
+    """What asyncio's own run_forever does and qasync's does not: an async generator dropped
+    before its end (a body read stopped at the size limit, a cancelled send) is closed on the
+    loop with `aclose()`. Without it the garbage collector closes it synchronously, httpx's
+    clean-up cannot await, and "async generator ignored GeneratorExit" lands on stderr."""
+
+    def finalizer(agen: Any) -> None:
+        if not loop.is_closed():
+            loop.call_soon_threadsafe(lambda: loop.create_task(agen.aclose()))
+
+    sys.set_asyncgen_hooks(firstiter=None, finalizer=finalizer)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import QApplication
 
 from app.main import build_window
 from app.ui.main_window import MainWindow
+from app.ui.tasks import install_asyncgen_hooks
 from app.ui.theme import stylesheet
 
 
@@ -35,6 +37,8 @@ def qloop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
     qapp.setStyleSheet(stylesheet())
     loop = qasync.QEventLoop(qapp, already_running=True)
     asyncio.set_event_loop(loop)
+    hooks = sys.get_asyncgen_hooks()
+    install_asyncgen_hooks(loop)  # as app.main does
     yield loop
     pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
     for task in pending:
@@ -47,6 +51,7 @@ def qloop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
     asyncio.events._set_running_loop(None)
     loop.close()
     asyncio.set_event_loop(None)
+    sys.set_asyncgen_hooks(*hooks)
 
 
 class ScriptedPrompter:

@@ -24,6 +24,7 @@ from app.ui.composer.panel import RequestsPanel
 from app.ui.imports.endpoint_picker import EndpointPicker
 from app.ui.prompter import Prompter
 from app.ui.response.presenter import BodyPresenter
+from app.ui.response.viewer import human_size
 from app.ui.tasks import TaskRunner
 
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -51,9 +52,12 @@ class RequestsController(QObject):
         prompter: Callable[[], Prompter],
         copy: Callable[[str, str, bool], None],
         notify: Callable[[str], None],
+        max_bytes: Callable[[], int] | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
+        self._max_bytes = max_bytes or (lambda: 0)  # 0: the application layer's default
+        self._received = 0
         self.workbench = workbench
         self.desk = workbench.desk
         self.panel = panel
@@ -184,7 +188,7 @@ class RequestsController(QObject):
         if self.tasks.running("send"):
             self.tasks.cancel("send")
             self.composer.set_sending(False)
-            self.viewer.show_failure("Stopped.", "The request was cancelled before an answer came.")
+            self.viewer.show_failure(*stopped_words(self._received))
             return
         spec = self.composer.to_model()
         self.tasks.run(
@@ -196,6 +200,7 @@ class RequestsController(QObject):
         self.composer.set_sending(False)
 
     def _progress(self, received: int) -> None:
+        self._received = received
         now = time.monotonic()
         if now - self._progress_shown > 0.1:
             self._progress_shown = now
@@ -203,8 +208,15 @@ class RequestsController(QObject):
 
     async def _send(self, profile: Profile | None, spec: RequestSpec, env: str = "") -> None:
         self.viewer.show_sending(f"Sending {spec.method}…")
+        self._received = 0
         try:
-            response = await self.desk.send(profile, spec, progress=self._progress, env=env or None)
+            response = await self.desk.send(
+                profile,
+                spec,
+                progress=self._progress,
+                env=env or None,
+                max_bytes=self._max_bytes() or None,
+            )
         except ConsentNeeded as exc:
             self.viewer.show_failure("Not sent: the token would leave its API.", exc.message)
             # Ask outside this task: a modal dialog inside a running coroutine would nest loops.
@@ -416,3 +428,15 @@ class RequestsController(QObject):
                 pending.cancel()
             self.desk.clear_history()  # on the writer thread; the list is empty whatever it finds
             self.panel.history.clear()
+
+
+def stopped_words(received: int) -> tuple[str, str]:
+    """What a Stop pressed mid-send kept: nothing (a cut answer is not kept; the size limit
+    in Settings keeps the first part of one)."""
+    if received <= 0:
+        return "Stopped: no answer had come yet.", "Nothing was kept. Send again when ready."
+    return (
+        f"Stopped by you after {human_size(received)} had arrived; that part was not kept.",
+        "Send again for the whole answer, or lower the response size limit (Settings) to keep "
+        "only its first part.",
+    )

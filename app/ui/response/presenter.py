@@ -115,10 +115,9 @@ class BodyPresenter:
         as_json = self.kind is BodyKindShown.JSON
         first = head.decode("utf-8", errors="replace")
         self.viewer.show_text(indent_head(first) if as_json else first, json_colours=as_json)
-        self.viewer.notes.setText(
-            f"ℹ Formatting the whole body ({human_size(response.size)}); the first part is shown."
+        self.viewer.show_busy_note(
+            f"Formatting the whole body ({human_size(response.size)}); the first part is shown."
         )
-        self.viewer.notes.setVisible(True)
         out = response.body_path.with_suffix(".view")
         shutil.rmtree(out, ignore_errors=True)
         out.mkdir()
@@ -137,7 +136,7 @@ class BodyPresenter:
             self._worker = None
         if self.response is not response:
             return  # a newer response replaced this one meanwhile
-        self.viewer.notes.setVisible(False)
+        self.viewer.show_busy_note("")
         if failed:
             self._notify("The body could not be formatted; it is shown as received.")
             self.viewer.notes.setToolTip(errors.decode("utf-8", "replace")[-2000:])

@@ -81,6 +81,7 @@ class ResponseViewer(QWidget):
         self.notes.setProperty("role", "warning")
         self.notes.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.notes.setVisible(False)
+        self._notes: list[str] = []
         self.error = ErrorBox(self, name="responseError")
 
         self.text = named(QPlainTextEdit(), "responseBodyView")
@@ -197,6 +198,7 @@ class ResponseViewer(QWidget):
         self.headers.setRowCount(0)
         self.time.clear()
         self.size_label.clear()
+        self._notes = []
         self.notes.setVisible(False)
         self.search_status.clear()
         self.show_body_note("")
@@ -230,15 +232,25 @@ class ResponseViewer(QWidget):
         self.time.setToolTip(
             phases or "No phase timings (a reused connection has no connect step)."
         )
-        self.size_label.setText(human_size(response.size))
-        self.notes.setText("\n".join(f"ℹ {n}" for n in notes))
-        self.notes.setVisible(bool(notes))
+        # A cut answer says so where its size is read, not only in the notes above the body.
+        cut = " · stopped, not the whole answer" if response.stopped else ""
+        self.size_label.setText(human_size(response.size) + cut)
+        self.size_label.setToolTip(response.stopped)
+        self._notes = list(notes)
+        self.show_busy_note("")
         self.headers.setRowCount(len(response.headers))
         for row, (name, value) in enumerate(response.headers):
             self.headers.setItem(row, 0, QTableWidgetItem(name))
             self.headers.setItem(row, 1, QTableWidgetItem(value))
         for widget in (self.copy_button, self.save_button):
             widget.setEnabled(response.size > 0)
+
+    def show_busy_note(self, note: str) -> None:
+        """A passing note (e.g. "Formatting…") shown after the response's own notes, which stay:
+        "stopped at 1 GiB" must not vanish because formatting began and ended."""
+        shown = [*self._notes, note] if note else self._notes
+        self.notes.setText("\n".join(f"ℹ {n}" for n in shown))
+        self.notes.setVisible(bool(shown))
 
     # Body presentations ------------------------------------------------------------------
 
