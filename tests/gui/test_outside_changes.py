@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
 
 from app.ui.main_window import MainWindow
 from tests.gui.conftest import ScriptedPrompter, Windows
@@ -100,8 +99,14 @@ def test_saving_over_an_outside_change_asks_which_to_keep(
     assert editor.scope.text() == "api:read mine"
 
     prompter.choice_answer = answer
-    qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: any(t == "Changed elsewhere" for t, _ in prompter.asked), timeout=10000)
+    editor.save_button.click()  # works whichever tab is showing
+    try:
+        qtbot.waitUntil(
+            lambda: any(t == "Changed elsewhere" for t, _ in prompter.asked), timeout=10000
+        )
+    except Exception as exc:
+        shown = (window.statusBar().currentMessage(), editor.test_error.message.text())
+        raise AssertionError(f"not asked; the window said {shown}; asked {prompter.asked}") from exc
     qtbot.waitUntil(editor.save_button.isEnabled, timeout=10000)
     on_disk = " ".join(window.desk.profile(profile_id).scopes)  # type: ignore[union-attr]
     if kept is None:  # Cancel: theirs stays on disk, mine stays in the form
@@ -113,8 +118,9 @@ def test_saving_over_an_outside_change_asks_which_to_keep(
             lambda: (
                 " ".join(window.desk.profile(profile_id).scopes) == kept  # type: ignore[union-attr]
                 and editor.scope.text() == kept
+                and not editor.is_dirty()
             ),
             timeout=10000,
         )
-        assert not editor.is_dirty()
+        qtbot.waitUntil(editor.save_button.isEnabled, timeout=10000)
     assert len([t for t, _ in prompter.asked if t == "Changed elsewhere"]) == 1

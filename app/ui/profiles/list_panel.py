@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from app.core.profiles import Profile
 from app.core.tokens import TokenState
+from app.ui.profiles.list_delegate import ProfileItemDelegate
 from app.ui.qt import named
 from app.ui.widgets.hinted_list import HintedList
 
@@ -52,6 +53,7 @@ class ProfileListPanel(QWidget):
         self.list.setAccessibleName("Client profiles")
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list.setSpacing(2)
+        self.list.setItemDelegate(ProfileItemDelegate(self.list))
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.new_button = named(QPushButton("+ New profile"), "newProfileButton")
         self.new_button.setShortcut(QKeySequence("Ctrl+N"))
