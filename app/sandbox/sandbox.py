@@ -216,7 +216,11 @@ class Sandbox:
             return Response.json(
                 200,
                 {
-                    "message": "This endpoint needs no token, like the docs' “Query API”.",
+                    "message": (
+                        "This endpoint needs no token. Some APIs answer certain calls (often "
+                        "read-only queries) without a token; their docs call them public. For "
+                        "those, choose Authentication → “No token (public API)”."
+                    ),
                     "server_time": int(time.time()),
                 },
             )
