@@ -493,6 +493,7 @@ class MainWindow(QMainWindow):
         self.save_state()
         self.clipboard.clear_now()
         self.token.timer.stop()
+        self.profiles.watcher.stop()
         runners = [self.tasks, self.token.tasks, self.profiles.tasks, self.imports.tasks]
         if self._requests is not None and self.environments is not None:
             runners += [self._requests.tasks, self.environments.tasks]

@@ -39,6 +39,13 @@ class ProfilesFileWatcher(QObject):
         self._watcher.directoryChanged.connect(self._touched)
         self._watch()
 
+    def stop(self) -> None:
+        """The window is closing: no more reloads (the application layer is shutting down)."""
+        self._settle.stop()
+        self._appear.stop()
+        self._watcher.blockSignals(True)
+        self.blockSignals(True)
+
     def _watch(self) -> None:
         watched = set(self._watcher.files()) | set(self._watcher.directories())
         folder = self.path.parent
