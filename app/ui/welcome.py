@@ -27,16 +27,24 @@ class WelcomeView(QWidget):
         text.setTextFormat(Qt.TextFormat.RichText)
         self.add_client = named(QPushButton("Add my client"), "addClientButton")
         self.add_client.setDefault(True)
+        self.add_from_provider = named(
+            QPushButton("Add from Entra ID, Auth0, Okta…"), "addFromProviderButton"
+        )
+        self.add_from_provider.setToolTip(
+            "Microsoft Entra ID, Auth0, Okta, Keycloak, Amazon Cognito or a Google service "
+            "account: only the questions that provider's console answers"
+        )
         self.try_sandbox = named(QPushButton("Try the sandbox"), "trySandboxButton")
         self.try_sandbox.setToolTip(
             "Start a small practice identity server and API inside Tokendesk: no account, "
             "no network needed"
         )
-        for button in (self.add_client, self.try_sandbox):
+        for button in (self.add_client, self.add_from_provider, self.try_sandbox):
             button.setMinimumSize(180, 40)
         self.status = named(QLabel(wordWrap=True), "welcomeStatus")
         buttons = QHBoxLayout()
         buttons.addWidget(self.add_client)
+        buttons.addWidget(self.add_from_provider)
         buttons.addWidget(self.try_sandbox)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)

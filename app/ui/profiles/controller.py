@@ -8,16 +8,18 @@ from collections.abc import Callable
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from app.core.certs import CertificateCredential
 from app.core.errors import ProfileChangedError, ProfileError, ProfileStoreError, TokendeskError
 from app.core.profiles import Profile
+from app.core.providers import PresetResult
 from app.core.timefmt import span
 from app.services.workbench import Workbench
 from app.ui.profiles.editor import ProfileEditor
 from app.ui.profiles.file_watch import ProfilesFileWatcher
 from app.ui.profiles.list_panel import ProfileListPanel
+from app.ui.profiles.preset_dialog import PresetDialog
 from app.ui.prompter import Prompter
 from app.ui.tasks import TaskRunner
 
@@ -55,9 +57,11 @@ class ProfilesController(QObject):
         self.tasks = TaskRunner(self._editor_error)
         self._quiet = False
         self._saving = False
+        self.preset_dialog: PresetDialog | None = None
         panel.selected.connect(self._selected)
         panel.new_requested.connect(self.new_profile)
         panel.new_button.clicked.connect(self.new_profile)
+        panel.preset_requested.connect(self.new_from_preset)
         panel.duplicate_requested.connect(self.duplicate)
         panel.rename_requested.connect(self.rename)
         panel.delete_requested.connect(self.delete)
@@ -156,6 +160,23 @@ class ProfilesController(QObject):
         self.profile_selected.emit(None)
         self.editor.name.setFocus()
         self.editing_started.emit()
+
+    def new_from_preset(self) -> None:
+        """The provider picker; its answers become a new profile in the editor, ready to save."""
+        self.leave(self._new_from_preset)
+
+    def _new_from_preset(self) -> None:
+        dialog = PresetDialog(lambda t, f: self._prompter().open_file(t, f), self.editor.window())
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.built.connect(self._preset_built)
+        dialog.finished.connect(lambda _r: setattr(self, "preset_dialog", None))
+        self.preset_dialog = dialog
+        dialog.open()  # window-modal, without a nested event loop
+
+    def _preset_built(self, result: PresetResult) -> None:
+        self._new_profile()
+        self.editor.start_from(result.profile, result.client_secret or "", result.private_key or "")
+        self._notify(f"“{result.profile.name}” is filled in: check it, then Save.")
 
     def _validate_quietly(self) -> None:
         self.editor.recheck()

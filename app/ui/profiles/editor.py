@@ -240,6 +240,24 @@ class ProfileEditor(QWidget):
         self._loading = False
         self._baseline = self._values()
 
+    def start_from(self, profile: Profile, secret: str = "", private_key: str = "") -> None:
+        """A new profile filled in for the person (a provider preset): its fields and its
+        secret or key count as typed, so Save keeps them and leaving asks first."""
+        self.load(None)
+        self._loading = True
+        for section in self.sections:
+            section.loading = True
+            section.load(profile)
+        form = self.client_auth.current()
+        if isinstance(form, PrivateKeyForm):
+            form.edit.setPlainText(private_key)
+        elif isinstance(form, SecretForm):
+            form.edit.setText(secret)
+        self.advanced.setChecked(self.advanced_section.has_settings(profile))
+        for section in self.sections:
+            section.loading = False
+        self._loading = False
+
     def set_stored(self, stored: set[SecretKind], *, check: bool = True) -> None:
         """What the keychain holds for this profile (it answers after the form is shown)."""
         self._stored = set(stored)

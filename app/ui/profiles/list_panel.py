@@ -29,7 +29,8 @@ class ProfileListPanel(QWidget):
     """Signals:
     selected(str): the id of the newly selected profile ("" when none).
     new_requested(), duplicate_requested(), rename_requested(), delete_requested(),
-    import_requested(), export_requested(): the person asked for that action.
+    import_requested(), export_requested(), preset_requested(): the person asked for that
+    action (preset: a new profile from a provider preset).
     """
 
     selected = Signal(str)
@@ -39,6 +40,7 @@ class ProfileListPanel(QWidget):
     delete_requested = Signal()
     import_requested = Signal()
     export_requested = Signal()
+    preset_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -79,7 +81,15 @@ class ProfileListPanel(QWidget):
         self.export_action = self._action(
             "Export profiles (no secrets)…", "exportProfilesAction", self.export_requested, None
         )
+        self.preset_action = self._action(
+            "New from a provider (Entra ID, Auth0, Okta…)…",
+            "newFromPresetAction",
+            self.preset_requested,
+            "Ctrl+Shift+N",
+        )
         menu = QMenu(self.more_button)
+        menu.addAction(self.preset_action)
+        menu.addSeparator()
         for action in (self.duplicate_action, self.rename_action, self.delete_action):
             menu.addAction(action)
             self.list.addAction(action)
