@@ -34,8 +34,11 @@ _PLACEHOLDER = re.compile(
 )
 
 
-def to_curl(request: httpx.Request, *, authorization: str | None, file: str = "") -> str:
-    """`authorization` is the header value to show (e.g. "Bearer $TOKEN"), or None for none."""
+def to_curl(
+    request: httpx.Request, *, authorization: str | None, file: str = "", dpop: str = ""
+) -> str:
+    """`authorization` is the header value to show (e.g. "Bearer $TOKEN"), or None for none;
+    `dpop` a DPoP proof made for this very request (RFC 9449), or "" for none."""
     parts = ["curl"]
     if request.method != "GET" or request.content or file:
         # curl turns a request with a body into a POST unless told otherwise.
@@ -66,6 +69,8 @@ def to_curl(request: httpx.Request, *, authorization: str | None, file: str = ""
                 lines.append(f"-H {quoted}{shlex.quote(after) if after else ''}")
         else:
             lines.append(f"-H {shlex.quote(header)}")
+    if dpop:
+        lines.append(f"-H {shlex.quote(f'DPoP: {dpop}')}")
     if file:
         lines.append(f"--data-binary @{shlex.quote(file)}")
     elif request.content:

@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from urllib.parse import urlsplit
 
+import httpx
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QListWidgetItem
 
@@ -20,6 +21,7 @@ from app.core.profiles import Profile
 from app.core.request_spec import AuthMode, RequestSpec
 from app.desk.views import HistoryEntry
 from app.services.workbench import Workbench
+from app.ui.composer.header_preview import header_preview
 from app.ui.composer.panel import RequestsPanel
 from app.ui.imports.endpoint_picker import EndpointPicker
 from app.ui.prompter import Prompter
@@ -171,16 +173,7 @@ class RequestsController(QObject):
             self.composer.show_token_preview("Authorization: Bearer … (choose a profile)")
             return
         token = self.workbench.desk.token_view(sending.id).token
-        if token is None:
-            self.composer.show_token_preview(
-                f"Authorization: Bearer •••• (a token for “{sending.name}” comes on Send)"
-            )
-        elif self._revealed:
-            self.composer.show_token_preview(f"Authorization: {token.authorization_header}")
-        else:
-            self.composer.show_token_preview(
-                f"Authorization: {token.header_scheme} •••• (from profile “{sending.name}”)"
-            )
+        self.composer.show_token_preview(header_preview(sending, token, self._revealed))
 
     # Sending -------------------------------------------------------------------------------
 
@@ -311,13 +304,41 @@ class RequestsController(QObject):
         except TokendeskError as exc:
             self._notify(f"{exc.message} {exc.hint}")
             return
+        if spec.auth is AuthMode.PROFILE and profile is not None and profile.dpop:
+            self.tasks.run(
+                "curl",
+                self._copy_with_proof(spec, request, real_token),
+                busy=[self.composer.copy_curl],
+            )
+            return
+        self._copy_curl(spec, request, real_token)
+
+    async def _copy_with_proof(
+        self, spec: RequestSpec, request: httpx.Request, real_token: bool
+    ) -> None:
+        """A DPoP proof is bound to one method and URL and lives about a minute (RFC 9449
+        §11.1): the copy carries one made now for exactly this request."""
+        assert self.profile is not None
+        env = self.environment or None
+        proof = await self.desk.dpop_proof(self.profile, request.method, str(request.url), env=env)
+        self._copy_curl(spec, request, real_token, proof)
+        self._notify(
+            f"Copied, with a DPoP proof valid for this one request ({request.method} "
+            f"{request.url.copy_with(query=None)}) for about a minute."
+        )
+
+    def _copy_curl(
+        self, spec: RequestSpec, request: httpx.Request, real_token: bool, proof: str = ""
+    ) -> None:
+        profile = self._sending()
         authorization: str | None = None
         if spec.auth is AuthMode.PROFILE:
             token = self.workbench.desk.token_view(profile.id).token if profile else None
             if real_token and token is not None:
                 authorization = token.authorization_header
             else:
-                authorization = f"Bearer {TOKEN_PLACEHOLDER}"
+                scheme = "DPoP" if profile is not None and profile.dpop else "Bearer"
+                authorization = f"{scheme} {TOKEN_PLACEHOLDER}"
                 if real_token:
                     self._notify("There is no token yet; $TOKEN stands in for it.")
         elif spec.auth is AuthMode.PASTED:
@@ -325,7 +346,8 @@ class RequestsController(QObject):
         file = spec.body.file if spec.body.kind.value == "file" else ""
         sensitive = real_token and spec.auth is not AuthMode.NONE
         what = "curl command with the token" if sensitive else "curl command"
-        self._copy(to_curl(request, authorization=authorization, file=file), what, sensitive)
+        text = to_curl(request, authorization=authorization, file=file, dpop=proof)
+        self._copy(text, what, sensitive)
 
     # Saved requests and history ------------------------------------------------------------
 
