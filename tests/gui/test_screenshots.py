@@ -152,3 +152,59 @@ def test_screenshots_of_import_environments_and_endpoints(
     save(picker, folder, "endpoint-picker", (640, 360))
     picker.close()
     qtbot.waitUntil(lambda: not window.profiles.tasks.running("stored"), timeout=10000)
+
+
+def test_screenshots_of_presets_certificates_and_dpop(
+    windows: Windows,
+    qtbot: Any,
+    idp: IdentityServer,
+    secure_api: ResourceServer,
+    tmp_path: Path,
+) -> None:
+    """The provider picker and a preset's form, the certificate form with a certificate chosen,
+    a DPoP token's binding line and the DPoP header preview in the composer."""
+    from tests.gui.test_composer_window import send
+    from tests.gui.test_presets_window import open_picker
+    from tests.gui.test_sender_constrained_window import fill_common, key_files
+    from tests.gui.test_sender_constrained_window import get_token as get_bound_token
+    from tests.gui.test_sender_constrained_window import save as save_profile
+
+    folder = Path(os.environ.get("TOKENDESK_SCREENSHOTS_DIR") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    window, prompter = windows.open()
+    dialog = open_picker(qtbot, window)
+    save(dialog, folder, "preset-picker", (640, 460))
+    dialog.picker.setCurrentRow(2)  # Auth0
+    qtbot.mouseClick(dialog.next_button, Qt.MouseButton.LeftButton)
+    save(dialog, folder, "preset-form", (640, 560))
+    dialog.reject()
+    qtbot.waitUntil(lambda: window.profiles.preset_dialog is None, timeout=5000)
+
+    editor = window.editor
+    tls = idp.clients["tls"]
+    fill_common(qtbot, window, "Bank (mTLS)", tls.client_id, idp)
+    editor.advanced.setChecked(False)
+    editor.auth_method.setCurrentIndex(editor.auth_method.findData("tls_client_auth"))
+    prompter.open_answers = key_files(tmp_path, tls.cert_pem or "", tls.cert_key_pem or "")
+    qtbot.mouseClick(editor.client_auth.client_cert.choose_button, Qt.MouseButton.LeftButton)
+    editor.scroll_area.ensureWidgetVisible(editor.client_auth.client_cert)
+    save(window, folder, "certificate-form")
+    editor.revert()
+
+    dpop = idp.clients["dpop"]
+    fill_common(qtbot, window, "Health (DPoP)", dpop.client_id, idp)
+    qtbot.keyClicks(editor.api_base, secure_api.base)
+    qtbot.keyClicks(editor.secret, dpop.secret or "")
+    editor.client_auth.dpop.setChecked(True)
+    save_profile(qtbot, window)
+    assert "Bound to DPoP key" in get_bound_token(qtbot, window)
+    save(window, folder, "dpop-token")
+
+    assert "DPoP …" in window.token_panel.copy_header.text()
+    window.tabs.setCurrentIndex(REQUESTS_TAB)
+    composer = window.requests_panel.composer
+    send(qtbot, window, "/orders")
+    assert "200" in window.requests_panel.viewer.status.text()
+    assert "a DPoP proof is made for each request" in composer.auth_preview.text()
+    save(window, folder, "dpop-request")
+    qtbot.waitUntil(lambda: not window.profiles.tasks.running("stored"), timeout=10000)

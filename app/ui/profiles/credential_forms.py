@@ -283,13 +283,8 @@ class CertificateForm(CredentialForm):
         ask_password: AskPassword | None = None,
     ) -> None:
         super().__init__(open_file, parent)
-        note = QLabel(
-            "The client proves who it is with its TLS certificate: choose it below. The server "
-            "matches its subject (PKI) or its public key (self-signed) against the client.",
-            wordWrap=True,
-        )
-        note.setProperty("role", "hint")
-        self.form.addRow(note)
+        # No rows: the method's explanation says what happens, and the certificate picker sits
+        # right below it (a second note here only repeated it, out of line with the fields).
 
     def clear(self) -> None:
         pass

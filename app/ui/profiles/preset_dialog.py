@@ -9,7 +9,6 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -55,6 +54,7 @@ class PresetDialog(QDialog):
             item = QListWidgetItem(f"{preset.title}\n{preset.summary}")
             item.setData(Qt.ItemDataRole.UserRole, preset.key)
             self.picker.addItem(item)
+        self.picker.setSpacing(4)
         self.picker.setCurrentRow(0)
         self.picker.itemActivated.connect(lambda _item: self.next())
         pick_page = QWidget()
@@ -86,21 +86,24 @@ class PresetDialog(QDialog):
         self.pages = QStackedWidget()
         self.pages.addWidget(pick_page)
         self.pages.addWidget(answer_page)
-        self.buttons = QDialogButtonBox()
         self.back_button = named(QPushButton("Back"), "presetBackButton")
         self.next_button = named(QPushButton("Next"), "presetNextButton")
         self.ok_button = named(QPushButton("Fill the profile"), "presetOkButton")
-        self.buttons.addButton(self.back_button, QDialogButtonBox.ButtonRole.ActionRole)
-        self.buttons.addButton(self.next_button, QDialogButtonBox.ButtonRole.ActionRole)
-        self.buttons.addButton(self.ok_button, QDialogButtonBox.ButtonRole.AcceptRole)
-        self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        cancel = named(QPushButton("Cancel"), "presetCancelButton")
         self.back_button.clicked.connect(self.back)
         self.next_button.clicked.connect(self.next)
-        self.buttons.accepted.connect(self.finish)
-        self.buttons.rejected.connect(self.reject)
+        self.ok_button.clicked.connect(self.finish)
+        cancel.clicked.connect(self.reject)
+        # Back on the left, forward on the right, as wizards have it on every platform.
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.back_button)
+        buttons.addStretch(1)
+        for button in (self.next_button, self.ok_button, cancel):
+            button.setAutoDefault(False)
+            buttons.addWidget(button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.pages, 1)
-        layout.addWidget(self.buttons)
+        layout.addLayout(buttons)
         self._show_page(PICK)
 
     def _show_page(self, page: int) -> None:

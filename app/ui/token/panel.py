@@ -247,6 +247,8 @@ class TokenPanel(QWidget):
         ):
             button.setEnabled(has_token)
         self.verify_button.setEnabled(has_token and token is not None and token.jwt is not None)
+        scheme = token.header_scheme if token is not None else "Bearer"  # DPoP tokens say DPoP
+        self.copy_header.setText(f"Copy “Authorization: {scheme} …”")
         if token is None:
             self._origin = ""
             self.scopes.setText("")
