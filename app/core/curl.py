@@ -34,6 +34,20 @@ _PLACEHOLDER = re.compile(
 )
 
 
+def _quote(value: str) -> str:
+    """Single quotes as shlex does; a value with line breaks or control characters in bash's
+    $'…' instead, so the command stays one line per option and no line of it ends in a
+    character a Windows or PowerShell continuation reads (`^`, a backtick)."""
+    if not any(ord(c) < 0x20 or c == "\x7f" for c in value):
+        return shlex.quote(value)
+    escaped = "".join(
+        {"\\": "\\\\", "'": "\\'", "\n": "\\n", "\t": "\\t"}.get(c)
+        or (f"\\x{ord(c):02x}" if ord(c) < 0x20 or c == "\x7f" else c)
+        for c in value
+    )
+    return f"$'{escaped}'"
+
+
 def to_curl(
     request: httpx.Request, *, authorization: str | None, file: str = "", dpop: str = ""
 ) -> str:
@@ -74,7 +88,7 @@ def to_curl(
     if file:
         lines.append(f"--data-binary @{shlex.quote(file)}")
     elif request.content:
-        lines.append(f"--data-raw {shlex.quote(request.content.decode('utf-8', 'replace'))}")
+        lines.append(f"--data-raw {_quote(request.content.decode('utf-8', 'replace'))}")
     return " \\\n  ".join(lines)
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from app.core.curl import TOKEN_PLACEHOLDER, from_curl, to_curl
 from app.core.errors import ProfileError
-from app.core.request_spec import AuthMode, BodyKind
+from app.core.request_spec import AuthMode, BodyKind, build
 
 
 def test_get_with_a_body_keeps_x_get() -> None:
@@ -95,3 +95,13 @@ def test_placeholder_export_expands_only_token(scheme: str) -> None:
 def test_pasted_token_with_bad_characters_is_refused() -> None:
     with pytest.raises(ProfileError):
         from_curl("curl https://a.example -H 'Authorization: Bearer abc\"; rm -rf ~'")
+
+
+@pytest.mark.parametrize("body", ["^\n", "line one\nline two`\n", "tab\there", "bell\x07"])
+def test_bodies_with_line_breaks_survive_export_and_import(body: str) -> None:
+    """Found by `make fuzz`: a body line ending in `^` (cmd's continuation) came back as a
+    space. Such bodies are exported in bash's $'…' quoting, one line per option."""
+    request = httpx.Request("POST", "https://api.example/", content=body.encode())
+    command = to_curl(request, authorization="Bearer 0")
+    assert "$'" in command
+    assert build(from_curl(command)).content == body.encode()
