@@ -34,6 +34,13 @@ _PLACEHOLDER = re.compile(
 )
 
 
+def is_placeholder(token: str) -> bool:
+    """A docs placeholder where a token goes (`<YOUR_TOKEN>`, `XXX`, `{{token}}`, `$TOKEN`):
+    the import uses the profile's token for it. Placeholders are short; the length check also
+    keeps the pattern from backtracking over a 78 KB value (it froze the window for 13 s)."""
+    return len(token) <= 80 and _PLACEHOLDER.match(token) is not None
+
+
 def _quote(value: str) -> str:
     """Single quotes as shlex does; a value with line breaks or control characters in bash's
     $'…' instead, so the command stays one line per option and no line of it ends in a
@@ -271,9 +278,7 @@ def _assemble(
     for row in headers:
         if row.name.lower() == "authorization" and row.value.lower().startswith("bearer"):
             token = row.value[6:].strip()
-            # Placeholders are short; the length check also keeps the pattern from backtracking
-            # over a 78 KB value (it froze the window for 13 s).
-            if not token or (len(token) <= 80 and _PLACEHOLDER.match(token)):
+            if not token or is_placeholder(token):
                 auth = AuthMode.PROFILE
             elif B64TOKEN.fullmatch(token):
                 auth, pasted = AuthMode.PASTED, token
