@@ -79,7 +79,8 @@ def redact_url(url: str, secrets: Iterable[str] = ()) -> str:
             (k, REDACTED if k.lower() in SECRET_QUERY else v)
             for k, v in parse_qsl(query, keep_blank_values=True)
         ]
-        query = urlencode(pairs, safe="{}$:/«»")
+        # urlencode's `safe` keeps ASCII only: put the readable marker back.
+        query = urlencode(pairs, safe="{}$:/").replace(quote_plus(REDACTED), REDACTED)
     if netloc == split.netloc and query == split.query:
         return text
     return urlunsplit(split._replace(netloc=netloc, query=query))

@@ -380,13 +380,23 @@ class Desk(CredentialUseCases, ImportUseCases, HistoryUseCases, ProfileSync):
                 sending = sending.with_changes(variables=tuple(merged.items()))
         from app.storage.history_store import redact_url
 
-        response, record = await self.api.send(
-            sending, spec, progress=progress, max_bytes=max_bytes
-        )
+        # Read alongside the request, not before it: redaction must not add a keychain round trip.
+        own: asyncio.Future[tuple[str, ...]] | None = None
+        if profile is not None and sending is not None:
+            own = asyncio.ensure_future(self.secret_values(profile, sending))
+        try:
+            response, record = await self.api.send(
+                sending, spec, progress=progress, max_bytes=max_bytes
+            )
+        except BaseException:
+            if own is not None:
+                own.cancel()
+            raise
         log.debug("%s %s → %s", spec.method, redact_url(record["url"]), response.status)
         if profile is not None:
             record["profile_id"] = profile.id
-        record["secrets"] = (*record["secrets"], *hidden.values())
+        stored = await own if own is not None else ()
+        record["secrets"] = (*record["secrets"], *hidden.values(), *stored)
         self.history.record(**record)
         self._hub.emit(events.HistoryChanged())
         return response

@@ -3,21 +3,34 @@ concern; the store writes on its own thread, so none of these waits for the disk
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from concurrent.futures import Future
 from typing import TYPE_CHECKING
 
+from app.core.errors import KeychainError
+from app.core.secrets import SecretKind
 from app.desk import events
 
 if TYPE_CHECKING:
     from app.core.profiles import Profile
     from app.core.request_spec import RequestSpec
+    from app.core.secrets import SecretStore
     from app.core.token_manager import TokenManager
     from app.storage.history_store import HistoryEntry, HistoryStore, SavedRequest
+
+
+log = logging.getLogger(__name__)
+
+# What a person may type into a request by hand and must never find written down. Keys of the
+# TLS client certificate and of DPoP never appear in a request: not read for this.
+_TYPED_SECRETS = (SecretKind.CLIENT_SECRET, SecretKind.PRIVATE_KEY)
 
 
 class HistoryUseCases:
     _tokens: TokenManager
     _hub: events.Hub
+    _secrets: SecretStore
 
     @property
     def history(self) -> HistoryStore:
@@ -37,10 +50,24 @@ class HistoryUseCases:
         self.history.clear()
         self._hub.emit(events.HistoryChanged())
 
-    def save_request(self, profile: Profile, title: str, spec: RequestSpec) -> None:
+    async def save_request(self, profile: Profile, title: str, spec: RequestSpec) -> None:
+        """Save `spec` under `title` for `profile`, every secret of the profile removed by value
+        (its token, client secret, private key); returns once it is written."""
         token = self._tokens.peek(profile.id)
-        secrets = (token.access_token,) if token else ()
-        self.history.save_request(profile.id, title, spec, secrets=secrets)
+        secrets = (*((token.access_token,) if token else ()), *await self.secret_values(profile))
+        await asyncio.wrap_future(self.history.save_request(profile.id, title, spec, secrets))
+
+    async def secret_values(self, *profiles: Profile) -> tuple[str, ...]:
+        """The stored secrets of `profiles` (a profile and the same profile in an environment
+        keep theirs apart), for redaction by value. A keychain that cannot be read gives none:
+        whatever needed the secret has already said so, and the names-based redaction stays."""
+        ids = dict.fromkeys(p.id for p in profiles)
+        try:
+            values = [await self._secrets.get(i, kind) for i in ids for kind in _TYPED_SECRETS]
+        except KeychainError as exc:
+            log.debug("secrets not read for redaction: %s", exc.message)
+            return ()
+        return tuple(v for v in values if v)
 
     def saved_requests(self, profile_id: str) -> list[SavedRequest]:
         return self.history.saved(profile_id)

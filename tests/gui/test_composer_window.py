@@ -165,6 +165,9 @@ def test_curl_import_params_sync_save_and_history_without_tokens(
     assert [r.name for r in composer.params.rows()] == ["dry_run", "page"]
     composer.params.item(0, 0).setCheckState(Qt.CheckState.Unchecked)
     assert composer.url.text().endswith("/orders?page=2")
+    # The client secret typed by hand into an ordinary parameter is never written down either.
+    secret = idp.clients["basic"].secret or ""
+    qtbot.keyClicks(composer.url, f"&ref={secret}")
 
     before = window.requests.last_response_at
     qtbot.mouseClick(composer.send, Qt.MouseButton.LeftButton)
@@ -173,10 +176,10 @@ def test_curl_import_params_sync_save_and_history_without_tokens(
 
     prompter.text_answer = "Create order"
     qtbot.mouseClick(composer.save_button, Qt.MouseButton.LeftButton)
-    assert window.requests_panel.saved.count() == 1
+    qtbot.waitUntil(lambda: window.requests_panel.saved.count() == 1)
     composer.url.clear()
     window.requests_panel.saved.itemClicked.emit(window.requests_panel.saved.item(0))
-    assert composer.url.text().endswith("/orders?page=2")
+    assert composer.url.text().endswith("/orders?page=2&ref=«redacted»")
 
     history = window.requests_panel.history
     qtbot.waitUntil(lambda: history.count() >= 1)  # read back once the writer thread wrote it
@@ -187,6 +190,7 @@ def test_curl_import_params_sync_save_and_history_without_tokens(
     for path in data_dir.rglob("*"):
         if path.is_file():
             assert token.access_token.encode() not in path.read_bytes(), path
+            assert secret.encode() not in path.read_bytes(), path
 
     qtbot.mouseClick(composer.copy_curl, Qt.MouseButton.LeftButton)
     from PySide6.QtGui import QGuiApplication

@@ -40,8 +40,8 @@ async def set_up(desk: Desk) -> Profile:
     profile = Profile(name="Orders", client_id="c", token_url="https://idp.example/token")
     await desk.add_profile(profile, secret="orders-secret")
     await desk.paste_token(profile, "pasted.token.value")
-    desk.save_request(profile, "List orders", RequestSpec(url="/orders"))
-    desk.save_request(profile, "One order", RequestSpec(url="/orders/1"))
+    await desk.save_request(profile, "List orders", RequestSpec(url="/orders"))
+    await desk.save_request(profile, "One order", RequestSpec(url="/orders/1"))
     desk.history.record(
         profile_id=profile.id,
         profile_name=profile.name,

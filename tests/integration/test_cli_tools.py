@@ -307,7 +307,7 @@ def _save_request(cli: Cli, profile_name: str, title: str, spec: RequestSpec) ->
         )
         try:
             profile: Profile = desk.find(profile_name)
-            desk.save_request(profile, title, spec)
+            await desk.save_request(profile, title, spec)
         finally:
             await desk.shutdown()
 

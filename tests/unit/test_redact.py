@@ -3,7 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.core.errors import Exchange, OAuthServerError
-from app.core.redact import REDACTED, redact_form, redact_headers, redact_text
+from app.core.redact import REDACTED, redact_form, redact_headers, redact_text, redact_url
 
 
 def test_headers() -> None:
@@ -94,3 +94,10 @@ def test_json_body_and_json_escaped_secret_values() -> None:
     secret = 'se"cr\\et'
     assert "cr" not in redact_text('{"a": "se\\"cr\\\\et"}', [secret]).replace("«redacted»", "")
     assert redact_values("x=se%22cr%5Cet", [secret]) == "x=«redacted»"
+
+
+def test_the_marker_stays_readable_in_a_query() -> None:
+    shown = redact_url(
+        "https://api.example/x?page=2&ref=s3cr3t-value&access_token=abc", ["s3cr3t-value"]
+    )
+    assert shown == "https://api.example/x?page=2&ref=«redacted»&access_token=«redacted»"

@@ -358,10 +358,12 @@ class RequestsController(QObject):
         name = self._prompter().ask_text("Save request", "Name (e.g. “List orders”):")
         if not name or not name.strip():
             return
-        spec = self.composer.to_model()
-        self.desk.save_request(self.profile, name, spec)
+        self.tasks.run("save", self._save(self.profile, name.strip(), self.composer.to_model()))
+
+    async def _save(self, profile: Profile, name: str, spec: RequestSpec) -> None:
+        await self.desk.save_request(profile, name, spec)
         self.refresh_saved()
-        self._notify(f"Saved “{name.strip()}” for {self.profile.name}. Tokens are never saved.")
+        self._notify(f"Saved “{name}” for {profile.name}. Tokens and secrets are never saved.")
 
     def refresh_saved(self) -> None:
         listing = self.panel.saved
