@@ -101,15 +101,28 @@ class Senders:
         self._signers.pop(profile_id, None)
 
 
+def certificate_key_kind(*, tls: bool) -> SecretKind:
+    """Where a certificate's key is kept: the TLS client certificate's under CLIENT_CERT_KEY,
+    the private_key_jwt signing certificate's as the profile's private key."""
+    return SecretKind.CLIENT_CERT_KEY if tls else SecretKind.PRIVATE_KEY
+
+
+def with_certificate(
+    profile: Profile, credential: certs.CertificateCredential, *, tls: bool
+) -> Profile:
+    """`profile` holding the PEM certificate (its key goes to the keychain, not here). `tls`:
+    the TLS client certificate (mTLS methods or bound tokens); else the private_key_jwt signing
+    certificate (the assertion then carries x5t and x5t#S256)."""
+    if tls:
+        return profile.with_changes(client_cert=credential.certificate)
+    return profile.with_changes(assertion_cert=credential.certificate)
+
+
 async def store_certificate(
     secrets: SecretStore, profile: Profile, credential: certs.CertificateCredential, *, tls: bool
 ) -> Profile:
-    """Keep a certificate for `profile`: its key into the keychain, the PEM certificate into
-    the returned profile (save it). `tls`: the TLS client certificate (mTLS methods or bound
-    tokens, key under CLIENT_CERT_KEY); else the private_key_jwt signing certificate (key under
-    PRIVATE_KEY, the assertion then carries x5t and x5t#S256)."""
-    if tls:
-        await secrets.set(profile.id, SecretKind.CLIENT_CERT_KEY, credential.private_key)
-        return profile.with_changes(client_cert=credential.certificate)
-    await secrets.set(profile.id, SecretKind.PRIVATE_KEY, credential.private_key)
-    return profile.with_changes(assertion_cert=credential.certificate)
+    """Keep a certificate for `profile` now: its key into the keychain, the PEM certificate into
+    the returned profile (save it). For a token request before the profile is saved; a save
+    itself gives its certificates to `Desk.save_profile`, which writes them with the profile."""
+    await secrets.set(profile.id, certificate_key_kind(tls=tls), credential.private_key)
+    return with_certificate(profile, credential, tls=tls)

@@ -10,7 +10,7 @@ import asyncio
 import logging
 import shutil
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,6 +38,7 @@ from app.storage.profile_store import ProfileStore, export_profiles, import_prof
 
 if TYPE_CHECKING:
     from app.core.api_response import ApiResponse
+    from app.core.certs import CertificateCredential
     from app.desk.api import ApiSender
     from app.sandbox.sandbox import Sandbox
     from app.storage.history_store import HistoryStore
@@ -143,7 +144,12 @@ class Desk(CredentialUseCases, ImportUseCases, HistoryUseCases, ProfileSync):
         return find_profile(self.store.load(), query)
 
     async def add_profile(
-        self, profile: Profile, *, secret: str | None = None, private_key: str | None = None
+        self,
+        profile: Profile,
+        *,
+        secret: str | None = None,
+        private_key: str | None = None,
+        certificates: Sequence[tuple[CertificateCredential, bool]] = (),
     ) -> Profile:
         """A new profile; its name must be free."""
         taken = {p.name.casefold() for p in self.store.load()}
@@ -152,7 +158,9 @@ class Desk(CredentialUseCases, ImportUseCases, HistoryUseCases, ProfileSync):
                 f"A profile named “{profile.name}” already exists.",
                 "Choose another name, or change the existing one with “profile edit”.",
             )
-        return await self.save_profile(profile, secret=secret, private_key=private_key)
+        return await self.save_profile(
+            profile, secret=secret, private_key=private_key, certificates=certificates
+        )
 
     async def save_profile(
         self,
@@ -161,26 +169,40 @@ class Desk(CredentialUseCases, ImportUseCases, HistoryUseCases, ProfileSync):
         secret: str | None = None,
         private_key: str | None = None,
         base: Profile | None = None,
+        certificates: Sequence[tuple[CertificateCredential, bool]] = (),
     ) -> Profile:
         """Secrets go to the keychain first: if it refuses, nothing is saved anywhere. A change
         of the settings a token was obtained with drops the cached token. With `base` (the
         profile as loaded for editing), one changed or removed elsewhere meanwhile raises
-        ProfileChangedError (`.current`) and nothing is written, the secret neither."""
+        ProfileChangedError (`.current`) and nothing is written, the secret neither.
+        `certificates`: (credential, tls) pairs, their PEMs into the profile and their keys into
+        the keychain with the rest. A save the file refuses puts back the keys it replaced."""
+        writes = {SecretKind.CLIENT_SECRET: secret, SecretKind.PRIVATE_KEY: private_key}
+        if certificates:
+            from app.core.senders import certificate_key_kind, with_certificate
+
+            for credential, tls in certificates:
+                profile = with_certificate(profile, credential, tls=tls)
+                writes[certificate_key_kind(tls=tls)] = credential.private_key
         profile.check()
         previous = self.store.get(profile.id)
         if base is not None and previous != base:
             raise _changed(profile, previous)
-        if secret:
-            await self._secrets.set(profile.id, SecretKind.CLIENT_SECRET, secret)
-        if private_key:
-            await self._secrets.set(profile.id, SecretKind.PRIVATE_KEY, private_key)
+        written = {kind: value for kind, value in writes.items() if value}
+        earlier = {}
+        if previous is not None:
+            earlier = {kind: await self._secrets.get(profile.id, kind) for kind in written}
+        for kind, value in written.items():
+            await self._secrets.set(profile.id, kind, value)
         try:
             self.store.save(profile, base=base)
         except TokendeskError:
-            if previous is None and base is None:
+            if previous is None:
                 await self._secrets.delete_all(profile.id)
+            else:
+                await self._put_back(profile.id, earlier)
             raise
-        if secret or private_key or (previous and fingerprint(previous) != fingerprint(profile)):
+        if written or (previous and fingerprint(previous) != fingerprint(profile)):
             # The fingerprint rule: a token obtained with other settings is not kept.
             await self._tokens.forget(profile)
         if previous is not None and previous.auto_refresh and not profile.auto_refresh:
@@ -190,6 +212,13 @@ class Desk(CredentialUseCases, ImportUseCases, HistoryUseCases, ProfileSync):
         log.info("Saved profile %s", profile.id)
         self._hub.emit(events.ProfilesChanged())
         return profile
+
+    async def _put_back(self, profile_id: str, earlier: Mapping[SecretKind, str | None]) -> None:
+        for kind, value in earlier.items():
+            if value is None:
+                await self._secrets.delete(profile_id, kind)
+            else:
+                await self._secrets.set(profile_id, kind, value)
 
     async def set_secret(
         self, profile: Profile, *, secret: str | None = None, private_key: str | None = None

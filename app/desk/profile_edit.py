@@ -83,13 +83,17 @@ async def add_profile(
         )
     if signing:
         private_key = None  # the certificate's key is the private key (kept with it)
-    profile = await _keep(desk, profile, certificates)  # keys first: a fetch reads them
+    pairs = [(c.credential, c.tls) for c in certificates]
     token = None
     try:
         if check:
+            profile = await _keep(desk, profile, certificates)  # keys first: a fetch reads them
+            pairs = []
             key = private_key or (signing[0].credential.private_key if signing else None)
             token = await desk.try_profile(profile, secret=secret, private_key=key)
-        saved = await desk.add_profile(profile, secret=secret, private_key=private_key)
+        saved = await desk.add_profile(
+            profile, secret=secret, private_key=private_key, certificates=pairs
+        )
     except BaseException:
         if certificates or profile.dpop:
             await desk.forget_secrets(profile.id)
@@ -110,6 +114,8 @@ async def edit_profile(
     edited = changed(profile, changes)
     warnings = checked(_with_pems(edited, certificates or []))
     _name_clash(desk, edited)
-    edited = await _keep(desk, edited, certificates or [])
-    saved = await desk.save_profile(edited, secret=secret, private_key=private_key)
+    pairs = [(c.credential, c.tls) for c in certificates or []]
+    saved = await desk.save_profile(
+        edited, secret=secret, private_key=private_key, certificates=pairs
+    )
     return saved, warnings

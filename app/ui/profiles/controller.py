@@ -285,10 +285,12 @@ class ProfilesController(QObject):
             self.desk.check_private_key(
                 key
             )  # a clear error now beats one at the first token request
-        for credential, tls in certificates:  # keys to the keychain; the PEM into the profile
-            profile = await self.desk.store_certificate(profile, credential, tls=tls)
         saved = await self.desk.save_profile(
-            profile, secret=secret or None, private_key=key or None, base=base
+            profile,
+            secret=secret or None,
+            private_key=key or None,
+            base=base,
+            certificates=certificates,
         )
         self.set_profiles(saved.id)
         where = (
