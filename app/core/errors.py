@@ -217,3 +217,7 @@ class ImportSourceError(TokendeskError):
     """A file to import is of another kind, damaged, too large or too deep; nothing was written."""
 
     code = "import"
+
+
+class HistoryError(TokendeskError):
+    """The history file cannot be opened, read or written (damaged, unwritable, or closed)."""

@@ -18,7 +18,13 @@ from typing import TYPE_CHECKING, Any
 from app.core.basic_fallback import apply_learned
 from app.core.client_auth import Credentials, signing_key
 from app.core.environments import effective_profile, environment_id, secret_variables
-from app.core.errors import KeychainError, ProfileChangedError, ProfileError, TokendeskError
+from app.core.errors import (
+    HistoryError,
+    KeychainError,
+    ProfileChangedError,
+    ProfileError,
+    TokendeskError,
+)
 from app.core.fingerprint import fingerprint
 from app.core.http_clients import HttpClients
 from app.core.jwtinfo import DecodedJwt
@@ -66,6 +72,7 @@ class Desk(CredentialUseCases, ImportUseCases, HistoryUseCases, ProfileSync):
         self._http = http
         self._open_history = history
         self._history: HistoryStore | None = None
+        self._history_trouble_said = False
         self._response_dir = response_dir
         self._owns_response_dir = response_dir is None
         self._api: ApiSender | None = None
@@ -94,8 +101,25 @@ class Desk(CredentialUseCases, ImportUseCases, HistoryUseCases, ProfileSync):
     def history(self) -> HistoryStore:
         """Opened on first use: `tokendesk token` and the window's first paint never need it."""
         if self._history is None:
-            self._history = self._open_history()
+            try:
+                self._history = self._open_history()
+            except HistoryError as exc:
+                self._history_trouble(exc)
+                raise
+            if self._history.set_aside is not None:
+                self._history_trouble(
+                    HistoryError(
+                        "The request history file was damaged, so a new history was started.",
+                        f"The old file is kept as {self._history.set_aside}.",
+                    )
+                )
         return self._history
+
+    def _history_trouble(self, error: HistoryError) -> None:
+        log.warning("history: %s", error.message)
+        if not self._history_trouble_said:
+            self._history_trouble_said = True
+            self._hub.emit(events.HistoryTrouble(error))
 
     # Keychain ------------------------------------------------------------------------------
 
@@ -426,9 +450,25 @@ class Desk(CredentialUseCases, ImportUseCases, HistoryUseCases, ProfileSync):
             record["profile_id"] = profile.id
         stored = await own if own is not None else ()
         record["secrets"] = (*record["secrets"], *hidden.values(), *stored)
-        self.history.record(**record)
-        self._hub.emit(events.HistoryChanged())
+        self._write_history(record)
         return response
+
+    def _write_history(self, record: dict[str, Any]) -> None:
+        """The response is the person's whatever becomes of its history entry: a history that
+        cannot be written is said once (HistoryTrouble), never a failed send."""
+        try:
+            written = asyncio.wrap_future(self.history.record(**record))
+        except HistoryError:
+            return  # said by `history`
+
+        def landed(done: asyncio.Future[int]) -> None:
+            error = done.exception()
+            if isinstance(error, HistoryError):
+                self._history_trouble(error)
+            elif error is None:
+                self._hub.emit(events.HistoryChanged())
+
+        written.add_done_callback(landed)
 
     # The sandbox ---------------------------------------------------------------------------
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from app.core.errors import KeychainError
+from app.core.errors import HistoryError, KeychainError
 from app.core.token_manager import TokenEvent
 
 
@@ -17,6 +17,14 @@ class ProfilesChanged:
 @dataclass(frozen=True)
 class HistoryChanged:
     """A sent request was added to the history, or the history was cleared."""
+
+
+@dataclass(frozen=True)
+class HistoryTrouble:
+    """The history file could not be used (or was damaged and set aside): said once per run.
+    Requests still go out; only their history entries are missing."""
+
+    error: HistoryError
 
 
 @dataclass(frozen=True)
@@ -32,7 +40,14 @@ class SandboxStarted:
     profile_id: str
 
 
-Event = ProfilesChanged | HistoryChanged | KeychainChecked | SandboxStarted | TokenEvent
+Event = (
+    ProfilesChanged
+    | HistoryChanged
+    | HistoryTrouble
+    | KeychainChecked
+    | SandboxStarted
+    | TokenEvent
+)
 Listener = Callable[[Event], None]
 
 

@@ -18,11 +18,14 @@ class Workbench(QObject):
         keychain_checked(object, bool): the KeychainError (None when the OS keychain works), and
             whether secrets are being kept in memory for the session instead.
         history_changed(): a sent request was added to the history, or it was cleared.
+        history_trouble(object): the HistoryError that keeps the history from being used (or
+            says a damaged one was set aside); once per run.
         sandbox_started(str): the sandbox runs; the argument is its profile's id.
     """
 
     profiles_changed = Signal()
     history_changed = Signal()
+    history_trouble = Signal(object)
     token_event = Signal(object)
     keychain_checked = Signal(object, bool)
     sandbox_started = Signal(str)
@@ -39,6 +42,8 @@ class Workbench(QObject):
             self.profiles_changed.emit()
         elif isinstance(event, events.HistoryChanged):
             self.history_changed.emit()
+        elif isinstance(event, events.HistoryTrouble):
+            self.history_trouble.emit(event.error)
         elif isinstance(event, events.KeychainChecked):
             self.keychain_checked.emit(event.error, event.in_memory)
         elif isinstance(event, events.SandboxStarted):

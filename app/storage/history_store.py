@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from app.core import redact
+from app.core.errors import HistoryError
 from app.core.redact import SECRET_QUERY, redact_text
 from app.core.request_spec import RequestSpec
 
@@ -108,6 +109,25 @@ def redact_spec(spec: RequestSpec, secrets: tuple[str, ...] = ()) -> RequestSpec
     return redact.redact_request(spec, secrets)
 
 
+def _is_damage(exc: sqlite3.Error) -> bool:
+    return getattr(exc, "sqlite_errorname", "") in {"SQLITE_NOTADB", "SQLITE_CORRUPT"}
+
+
+def _set_aside(path: Path) -> Path:
+    """Rename the damaged file (and its WAL, which may hold the damage) out of the way, whole."""
+    aside = path.with_name(f"{path.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
+    n = 1
+    while aside.exists():
+        n += 1
+        aside = aside.with_name(f"{aside.name.split('~')[0]}~{n}")
+    path.replace(aside)
+    for suffix in ("-wal", "-shm"):
+        beside = Path(f"{path}{suffix}")
+        if beside.exists():
+            beside.replace(Path(f"{aside}{suffix}"))
+    return aside
+
+
 class HistoryStore:
     """The history and the saved requests of one data dir.
 
@@ -121,59 +141,118 @@ class HistoryStore:
     """
 
     def __init__(self, data_dir: Path, *, keep: int = 10_000) -> None:
-        data_dir.mkdir(parents=True, exist_ok=True)
+        """Raises HistoryError when the file cannot be opened. One that is not a database at
+        all is renamed aside whole (`set_aside`) and a new one started: a damaged history must
+        not stop anyone from sending requests."""
         self.path = data_dir / "history.sqlite3"
         self.keep = keep
-        # SQLite gives the -wal and -shm files the database file's mode: make it 0600 before
-        # SQLite first opens it, so no file holding history is ever readable by others.
-        os.close(os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600))
-        self.path.chmod(0o600)
-        self._db = sqlite3.connect(self.path, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(SCHEMA)
-        self._migrate()
-        for suffix in ("-wal", "-shm"):  # left by an older version with another mode
-            beside = Path(f"{self.path}{suffix}")
-            if beside.exists():
-                beside.chmod(0o600)
-        self._reader = sqlite3.connect(self.path, check_same_thread=False)
+        self.set_aside: Path | None = None
+        self._damaged = False
+        self._closed = False
+        try:
+            data_dir.mkdir(parents=True, exist_ok=True)
+            try:
+                self._db = self._open()
+            except sqlite3.DatabaseError as exc:
+                if not _is_damage(exc):
+                    raise
+                self.set_aside = _set_aside(self.path)
+                self._db = self._open()
+            self._reader = sqlite3.connect(self.path, check_same_thread=False)
+        except (OSError, sqlite3.Error) as exc:
+            raise HistoryError(
+                "The request history file cannot be opened.",
+                f"Check that {data_dir} is a folder you can write to, with space left.",
+                details=f"{self.path}: {exc}",
+            ) from exc
         self._lock = threading.Lock()  # guards the reader connection
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="history-writer")
         self._last_write: Future[Any] | None = None
 
-    def _migrate(self) -> None:
-        with self._db:
-            have = {row[1] for row in self._db.execute("PRAGMA table_info(saved)")}
-            for name, declaration in SAVED_COLUMNS:
-                if name not in have:
-                    self._db.execute(f"ALTER TABLE saved ADD COLUMN {name} {declaration}")
+    def _open(self) -> sqlite3.Connection:
+        # SQLite gives the -wal and -shm files the database file's mode: make it 0600 before
+        # SQLite first opens it, so no file holding history is ever readable by others.
+        os.close(os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600))
+        self.path.chmod(0o600)
+        db = sqlite3.connect(self.path, check_same_thread=False)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.executescript(SCHEMA)
+            with db:
+                have = {row[1] for row in db.execute("PRAGMA table_info(saved)")}
+                for name, declaration in SAVED_COLUMNS:
+                    if name not in have:
+                        db.execute(f"ALTER TABLE saved ADD COLUMN {name} {declaration}")
+        except sqlite3.Error:
+            db.close()
+            raise
+        for suffix in ("-wal", "-shm"):  # left by an older version with another mode
+            beside = Path(f"{self.path}{suffix}")
+            if beside.exists():
+                beside.chmod(0o600)
+        return db
+
+    def _failed(self, exc: sqlite3.Error) -> HistoryError:
+        if _is_damage(exc):
+            self._damaged = True  # set aside on close(): the next start begins a new one
+            return HistoryError(
+                "The request history file is damaged.",
+                "Tokendesk will set it aside and start a new history the next time it starts.",
+                details=f"{self.path}: {exc}",
+            )
+        return HistoryError(
+            "The request history could not be written or read.",
+            f"Check that {self.path.parent} can be written to and has space left.",
+            details=f"{self.path}: {exc}",
+        )
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise HistoryError(
+                "The request history is closed: Tokendesk is shutting down.",
+                "Start Tokendesk again.",
+            )
 
     def _write(self, work: Callable[[sqlite3.Connection], T]) -> Future[T]:
+        self._check_open()
+
         def run() -> T:
-            with self._db:
-                return work(self._db)
+            try:
+                with self._db:
+                    return work(self._db)
+            except sqlite3.Error as exc:
+                raise self._failed(exc) from exc
 
         future = self._writer.submit(run)
         self._last_write = future
         return future
 
     def _read(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
+        self._check_open()
         last = self._last_write
         if last is not None:
             wait([last])  # one writer, in order: the last write done means all are done
         with self._lock:
-            return self._reader.execute(sql, params).fetchall()
+            try:
+                return self._reader.execute(sql, params).fetchall()
+            except sqlite3.Error as exc:
+                raise self._failed(exc) from exc
 
     def flush(self) -> None:
         """Wait until every write queued so far is on disk (in the WAL)."""
         self._write(lambda _db: None).result()
 
     def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
         self._writer.shutdown(wait=True)
         with self._lock:
             self._reader.close()
             self._db.close()
+        if self._damaged:
+            self.set_aside = _set_aside(self.path)
 
     def record(
         self,
