@@ -56,11 +56,18 @@ def _quote(value: str) -> str:
 
 
 def to_curl(
-    request: httpx.Request, *, authorization: str | None, file: str = "", dpop: str = ""
+    request: httpx.Request,
+    *,
+    authorization: str | None,
+    file: str = "",
+    dpop: str = "",
+    ca_bundle: str = "",
+    insecure: bool = False,
 ) -> str:
     """`authorization` is the header value to show (e.g. "Bearer $TOKEN"), or None for none;
-    `dpop` a DPoP proof made for this very request (RFC 9449), or "" for none."""
-    parts = ["curl"]
+    `dpop` a DPoP proof made for this very request (RFC 9449), or "" for none. `ca_bundle` and
+    `insecure` carry the profile's TLS settings, so the command trusts what Tokendesk trusts."""
+    parts = ["curl", *_tls_options(ca_bundle, insecure=insecure)]
     if request.method != "GET" or request.content or file:
         # curl turns a request with a body into a POST unless told otherwise.
         parts += ["-X", shlex.quote(request.method)]
@@ -97,6 +104,11 @@ def to_curl(
     elif request.content:
         lines.append(f"--data-raw {_quote(request.content.decode('utf-8', 'replace'))}")
     return " \\\n  ".join(lines)
+
+
+def _tls_options(ca_bundle: str, *, insecure: bool) -> list[str]:
+    options = ["--cacert", shlex.quote(ca_bundle)] if ca_bundle else []
+    return [*options, "--insecure"] if insecure else options
 
 
 def _title(name: str) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import shutil
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -17,9 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from app.core.basic_fallback import apply_learned
 from app.core.client_auth import Credentials, signing_key
-from app.core.environments import effective_profile, environment_id, secret_variables
+from app.core.environments import effective_profile, environment_id
 from app.core.errors import (
-    HistoryError,
     KeychainError,
     ProfileChangedError,
     ProfileError,
@@ -39,11 +37,11 @@ from app.desk.history import HistoryUseCases
 from app.desk.imports import ImportUseCases
 from app.desk.lookup import find_profile, unique_name
 from app.desk.profile_sync import ProfileSync
+from app.desk.requests import RequestUseCases
 from app.desk.views import TokenView
 from app.storage.profile_store import ProfileStore, export_profiles, import_profiles
 
 if TYPE_CHECKING:
-    from app.core.api_response import ApiResponse
     from app.core.certs import CertificateCredential
     from app.desk.api import ApiSender
     from app.sandbox.sandbox import Sandbox
@@ -55,7 +53,7 @@ SANDBOX_ID = "sandbox"
 USER_SECRETS = (SecretKind.CLIENT_SECRET, SecretKind.PRIVATE_KEY)
 
 
-class Desk(CredentialUseCases, ImportUseCases, HistoryUseCases, ProfileSync):
+class Desk(HistoryUseCases, RequestUseCases, CredentialUseCases, ImportUseCases, ProfileSync):
     def __init__(
         self,
         *,
@@ -96,30 +94,6 @@ class Desk(CredentialUseCases, ImportUseCases, HistoryUseCases, ProfileSync):
                 log.info("Saved what the server taught about profile %s", profile.id)
                 self._hub.emit(events.ProfilesChanged())
         self._hub.emit(event)
-
-    @property
-    def history(self) -> HistoryStore:
-        """Opened on first use: `tokendesk token` and the window's first paint never need it."""
-        if self._history is None:
-            try:
-                self._history = self._open_history()
-            except HistoryError as exc:
-                self._history_trouble(exc)
-                raise
-            if self._history.set_aside is not None:
-                self._history_trouble(
-                    HistoryError(
-                        "The request history file was damaged, so a new history was started.",
-                        f"The old file is kept as {self._history.set_aside}.",
-                    )
-                )
-        return self._history
-
-    def _history_trouble(self, error: HistoryError) -> None:
-        log.warning("history: %s", error.message)
-        if not self._history_trouble_said:
-            self._history_trouble_said = True
-            self._hub.emit(events.HistoryTrouble(error))
 
     # Keychain ------------------------------------------------------------------------------
 
@@ -349,14 +323,6 @@ class Desk(CredentialUseCases, ImportUseCases, HistoryUseCases, ProfileSync):
     ) -> Token:
         return await self._tokens.get_token(self.in_environment(profile, env), force=force)
 
-    async def dpop_proof(
-        self, profile: Profile, method: str, url: str, *, env: str | None = None
-    ) -> str:
-        """A fresh `DPoP` proof for one request with the profile's current token (RFC 9449)."""
-        used = self.in_environment(profile, env)
-        token = await self._tokens.get_token(used)
-        return await self._tokens.senders.proof(used, method.upper(), url, token)
-
     async def paste_token(self, profile: Profile, text: str) -> Token:
         return await self._tokens.set_pasted(profile, text)
 
@@ -385,90 +351,6 @@ class Desk(CredentialUseCases, ImportUseCases, HistoryUseCases, ProfileSync):
             private_key=private_key or stored.private_key,
         )
         return await self._tokens.request(profile, credentials)
-
-    # Calling the API ---------------------------------------------------------------------
-
-    @property
-    def api(self) -> ApiSender:
-        if self._api is None:
-            # Loaded on first use: the HTTP stack is not needed for the window's first paint.
-            from app.desk.api import ApiSender
-
-            if self._response_dir is None:
-                self._response_dir = Path(tempfile.mkdtemp(prefix="tokendesk-"))
-            self._api = ApiSender(self._http, self._tokens, response_dir=self._response_dir)
-        return self._api
-
-    def consent(self, profile: Profile, origin: str) -> None:
-        """The person said yes: this profile's token may go to `origin` for this session."""
-        self.api.consent(profile, origin)
-
-    def withdraw_consent(self, profile: Profile, origin: str) -> None:
-        """Undo consent(): the token no longer goes to `origin` without asking."""
-        self.api.withdraw_consent(profile, origin)
-
-    async def send(
-        self,
-        profile: Profile | None,
-        spec: RequestSpec,
-        *,
-        progress: Callable[[int], None] | None = None,
-        env: str | None = None,
-        variables: Mapping[str, str] | None = None,
-        max_bytes: int | None = None,
-    ) -> ApiResponse:
-        """Send `spec` for `profile` (in environment `env`). {{variables}} come from the profile,
-        then the environment, then the secret ones an import put in the keychain, then
-        `variables` (a script's --var). The history entry is written with every secret removed.
-        The body stops at `max_bytes` (default 1 GiB): `ApiResponse.stopped` says so."""
-        sending = profile
-        hidden: dict[str, str] = {}
-        if profile is not None:
-            sending = self.in_environment(profile, env)
-            # Only imports keep secret {{variables}} in the keychain: skip the read otherwise.
-            if profile.import_source:
-                hidden = await secret_variables(self._secrets, profile, env or "")
-            if hidden or variables:
-                merged = {**sending.variable_map, **hidden, **(variables or {})}
-                sending = sending.with_changes(variables=tuple(merged.items()))
-        from app.storage.history_store import redact_url
-
-        # Read alongside the request, not before it: redaction must not add a keychain round trip.
-        own: asyncio.Future[tuple[str, ...]] | None = None
-        if profile is not None and sending is not None:
-            own = asyncio.ensure_future(self.secret_values(profile, sending))
-        try:
-            response, record = await self.api.send(
-                sending, spec, progress=progress, max_bytes=max_bytes
-            )
-        except BaseException:
-            if own is not None:
-                own.cancel()
-            raise
-        log.debug("%s %s → %s", spec.method, redact_url(record["url"]), response.status)
-        if profile is not None:
-            record["profile_id"] = profile.id
-        stored = await own if own is not None else ()
-        record["secrets"] = (*record["secrets"], *hidden.values(), *stored)
-        self._write_history(record)
-        return response
-
-    def _write_history(self, record: dict[str, Any]) -> None:
-        """The response is the person's whatever becomes of its history entry: a history that
-        cannot be written is said once (HistoryTrouble), never a failed send."""
-        try:
-            written = asyncio.wrap_future(self.history.record(**record))
-        except HistoryError:
-            return  # said by `history`
-
-        def landed(done: asyncio.Future[int]) -> None:
-            error = done.exception()
-            if isinstance(error, HistoryError):
-                self._history_trouble(error)
-            elif error is None:
-                self._hub.emit(events.HistoryChanged())
-
-        written.add_done_callback(landed)
 
     # The sandbox ---------------------------------------------------------------------------
 

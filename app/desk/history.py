@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from concurrent.futures import Future
 from typing import TYPE_CHECKING
 
-from app.core.errors import KeychainError
+from app.core.errors import HistoryError, KeychainError
 from app.core.secrets import SecretKind
 from app.desk import events
 
@@ -31,10 +32,33 @@ class HistoryUseCases:
     _tokens: TokenManager
     _hub: events.Hub
     _secrets: SecretStore
+    _open_history: Callable[[], HistoryStore]
+    _history: HistoryStore | None
+    _history_trouble_said: bool
 
     @property
     def history(self) -> HistoryStore:
-        raise NotImplementedError  # Desk provides it
+        """Opened on first use: `tokendesk token` and the window's first paint never need it."""
+        if self._history is None:
+            try:
+                self._history = self._open_history()
+            except HistoryError as exc:
+                self._history_trouble(exc)
+                raise
+            if self._history.set_aside is not None:
+                self._history_trouble(
+                    HistoryError(
+                        "The request history file was damaged, so a new history was started.",
+                        f"The old file is kept as {self._history.set_aside}.",
+                    )
+                )
+        return self._history
+
+    def _history_trouble(self, error: HistoryError) -> None:
+        log.warning("history: %s", error.message)
+        if not self._history_trouble_said:
+            self._history_trouble_said = True
+            self._hub.emit(events.HistoryTrouble(error))
 
     def history_entries(self, limit: int = 500, offset: int = 0) -> list[HistoryEntry]:
         return self.history.entries(limit, offset)

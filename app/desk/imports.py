@@ -23,9 +23,10 @@ class ImportUseCases:
     _http: HttpClients
     _hub: events.Hub
 
-    @property
-    def history(self) -> HistoryStore:
-        raise NotImplementedError  # Desk provides it
+    if TYPE_CHECKING:  # the history mixin provides it (absent at run time: see requests.py)
+
+        @property
+        def history(self) -> HistoryStore: ...
 
     def read_import(self, paths: list[Path]) -> ImportPlan:
         """What importing these files (Postman, Bruno, …) would create; nothing is written."""
