@@ -18,6 +18,8 @@ from app.desk import events
 from app.desk.views import CurlCopy
 
 if TYPE_CHECKING:
+    import httpx
+
     from app.core.api_response import ApiResponse
     from app.core.http_clients import HttpClients
     from app.core.profiles import Profile
@@ -48,6 +50,8 @@ class RequestUseCases:
         async def secret_values(self, *profiles: Profile) -> tuple[str, ...]: ...
 
         def _history_trouble(self, error: HistoryError) -> None: ...
+
+        async def api_auth(self, profile: Profile) -> tuple[httpx.AsyncClient, httpx.Auth]: ...
 
     @property
     def api(self) -> ApiSender:
@@ -164,6 +168,7 @@ class RequestUseCases:
         proof = ""
         if spec.auth is AuthMode.PROFILE and sending is not None and profile is not None:
             if sending.dpop:
+                await self._learn_dpop_nonce(sending, str(request.url))
                 # Bound to one method and URL, alive about a minute (RFC 9449 §11.1).
                 proof = await self.dpop_proof(profile, request.method, str(request.url), env=env)
                 where = request.url.copy_with(query=None)
@@ -197,3 +202,21 @@ class RequestUseCases:
         sensitive = real_token and authorization is not None
         what = "curl command with the token" if sensitive else "curl command"
         return CurlCopy(text, what, sensitive, tuple(notes))
+
+    async def _learn_dpop_nonce(self, profile: Profile, url: str) -> None:
+        """An API that wants a DPoP nonce refuses a proof without one (RFC 9449 §9), and a
+        copied command cannot retry: when none is known yet for the profile's own API, ask
+        with a HEAD of the URL (no side effects), whose auth flow learns the nonce."""
+        import httpx
+
+        from app.core.binding import origin
+
+        signer = await self._tokens.senders.signer(profile)
+        own = origin(url) in {origin(profile.api_base_url), *profile.allowed_origins}
+        if signer is None or not own or signer.nonces.get(url) is not None:
+            return
+        client, auth = await self.api_auth(profile)
+        try:
+            await client.head(url, auth=auth, timeout=10)
+        except httpx.HTTPError as exc:  # the copy goes on; the command may then be refused
+            log.debug("no DPoP nonce learned from %s: %s", origin(url), exc)

@@ -102,7 +102,9 @@ class HttpServer:
                 request = Request(
                     method.upper(), split.path, parse_qs(split.query), headers, body, peer
                 )
-                await self._write(writer, await self._handler(request))
+                # HEAD is answered as GET without the body (RFC 9110 §9.3.2).
+                answer = await self._handler(request)
+                await self._write(writer, answer, body=request.method != "HEAD")
         except (ConnectionError, asyncio.IncompleteReadError, ValueError):
             pass
         except asyncio.CancelledError:
@@ -116,7 +118,9 @@ class HttpServer:
                 writer.close()
 
     @staticmethod
-    async def _write(writer: asyncio.StreamWriter, response: Response) -> None:
+    async def _write(
+        writer: asyncio.StreamWriter, response: Response, *, body: bool = True
+    ) -> None:
         head = [
             f"HTTP/1.1 {response.status} {REASONS.get(response.status, 'OK')}",
             f"Content-Type: {response.content_type}",
@@ -125,6 +129,6 @@ class HttpServer:
             *(f"{k}: {v}" for k, v in response.headers.items()),
         ]
         writer.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1"))
-        for start in range(0, len(response.body), 256 * 1024):
+        for start in range(0, len(response.body) if body else 0, 256 * 1024):
             writer.write(response.body[start : start + 256 * 1024])
             await writer.drain()

@@ -33,21 +33,19 @@ class ClipboardGuard(QObject):
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._clear)
 
-    def copy(self, text: str, what: str, sensitive: bool = True) -> None:
-        """Copy `text`; if it is `sensitive` (a token), clear it again after a while."""
+    def copy(self, text: str, what: str, sensitive: bool = True, note: str = "") -> None:
+        """Copy `text`; if it is `sensitive` (a token), clear it again after a while. `note`
+        follows the "Copied …" line (what the copy cannot carry, how long it works)."""
         self._clipboard.setText(text)
         self._copied = text
+        said = f"Copied the {what}."
         if not sensitive:
             self._timer.stop()
             self._copied = None
-            self._notify(f"Copied the {what}.")
         elif self.clear_after > 0:
             self._timer.start(self.clear_after * 1000)
-            self._notify(
-                f"Copied the {what}. The clipboard will be cleared in {self.clear_after} s."
-            )
-        else:
-            self._notify(f"Copied the {what}.")
+            said += f" The clipboard will be cleared in {self.clear_after} s."
+        self._notify(f"{said} {note}".strip())
 
     def clear_now(self) -> None:
         """On quit: a pending clear would never run, so do it now (if it is still ours)."""

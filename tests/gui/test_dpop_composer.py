@@ -36,8 +36,9 @@ def test_dpop_header_preview_and_a_copied_curl_the_api_accepts(
 
     window.tabs.setCurrentIndex(REQUESTS_TAB)
     composer = window.requests_panel.composer
+    # The composer follows the saved profile once the save has landed.
+    qtbot.waitUntil(lambda: composer.auth_preview.text().startswith("Authorization: DPoP ••••"))
     preview = composer.auth_preview.text()
-    assert preview.startswith("Authorization: DPoP ••••"), preview
     assert "a DPoP proof is made for each request" in preview
 
     line = get_token(qtbot, window)
@@ -68,7 +69,7 @@ def test_dpop_header_preview_and_a_copied_curl_the_api_accepts(
     assert "about a minute" in message
 
     run = subprocess.run(
-        ["bash", "-c", f"{copied} --cacert {idp.ca_bundle} -s -o /dev/null -w '%{{http_code}}'"],
+        ["bash", "-c", f"{copied} -s -o /dev/null -w '%{{http_code}}'"],
         capture_output=True,
         text=True,
         timeout=30,
@@ -77,10 +78,42 @@ def test_dpop_header_preview_and_a_copied_curl_the_api_accepts(
     assert run.stdout == "200", run.stderr
     # The proof was for that one request: the same command again is a replayed jti.
     again = subprocess.run(
-        ["bash", "-c", f"{copied} --cacert {idp.ca_bundle} -s -o /dev/null -w '%{{http_code}}'"],
+        ["bash", "-c", f"{copied} -s -o /dev/null -w '%{{http_code}}'"],
         capture_output=True,
         text=True,
         timeout=30,
         check=False,
     )
     assert again.stdout == "401"
+
+
+def test_the_token_panels_curl_for_a_dpop_token_works_with_no_request_sent_first(
+    windows: Windows, qtbot: Any, idp: IdentityServer, secure_api: ResourceServer
+) -> None:
+    """The Token tab's *Copy as curl* follows the Requests tab's rule: a proof for that request,
+    the API's DPoP nonce asked for first (a copied command cannot retry), the CA bundle."""
+    window, _ = windows.open()
+    editor = window.editor
+    client = idp.clients["dpop"]
+    fill_common(qtbot, window, "Orders (DPoP)", client.client_id, idp)
+    qtbot.keyClicks(editor.api_base, f"{secure_api.base}/orders")
+    qtbot.keyClicks(editor.secret, client.secret or "")
+    editor.client_auth.dpop.setChecked(True)
+    save(qtbot, window)
+    assert get_token(qtbot, window).startswith("Token type DPoP")
+
+    clipboard = QGuiApplication.clipboard()
+    clipboard.clear()
+    window.token_panel.copy_requested.emit("curl-real")
+    qtbot.waitUntil(lambda: "DPoP: " in clipboard.text(), timeout=10000)
+    copied = clipboard.text()
+    assert f"--cacert {idp.ca_bundle}" in copied
+    assert "valid for this one request" in window.statusBar().currentMessage()
+    run = subprocess.run(
+        ["bash", "-c", f"{copied} -s -o /dev/null -w '%{{http_code}}'"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert run.stdout == "200", run.stderr

@@ -3,17 +3,16 @@ keeps the list's state badges current, copies safely."""
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Callable
 from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QObject, QTimer
 
-from app.core.curl import TOKEN_PLACEHOLDER
 from app.core.errors import OAuthServerError, TokendeskError
 from app.core.jwtinfo import DecodedJwt
 from app.core.profiles import AuthMethod, Profile
+from app.core.request_spec import RequestSpec
 from app.core.timefmt import countdown, span, state_words
 from app.core.tokens import Token, TokenState
 from app.desk.desk import SANDBOX_ID
@@ -352,17 +351,18 @@ class TokenController(QObject):
         self._copy(profile, token, kind)
 
     def _copy(self, profile: Profile, token: Token, kind: str) -> None:
+        if kind in ("curl", "curl-real"):
+            copying = self._copy_curl(profile, real_token=kind == "curl-real")
+            self._run("copy-curl", copying, self.panel.copy_curl)
+            return
         if kind == "header":
             text, what = f"Authorization: {token.authorization_header}", "Authorization header"
-        elif kind in ("curl", "curl-real"):
-            url = profile.api_base_url or "https://api.example.com/"
-            if kind == "curl":
-                # Double quotes so the shell expands $TOKEN (as the Requests tab's copy does).
-                header = f'"Authorization: {token.header_scheme} {TOKEN_PLACEHOLDER}"'
-            else:
-                header = shlex.quote(f"Authorization: {token.authorization_header}")
-            text = f"curl -H {header} {shlex.quote(url)}"
-            what = "curl command with the token" if kind == "curl-real" else "curl command"
         else:
             text, what = token.access_token, "access token"
-        self.clipboard.copy(text, what, kind != "curl")
+        self.clipboard.copy(text, what)
+
+    async def _copy_curl(self, profile: Profile, *, real_token: bool) -> None:
+        """The Requests tab's rule (Desk.curl_command): a GET of the profile's API base."""
+        spec = RequestSpec(url=profile.api_base_url or "https://api.example.com/")
+        copy = await self.desk.curl_command(profile, spec, real_token=real_token)
+        self.clipboard.copy(copy.text, copy.what, copy.sensitive, " ".join(copy.notes))
