@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from app.core.errors import TokendeskError
 from app.importers import read_document
-from tests.fuzz.test_parsers import FUZZ, JSON
+from tests.fuzz.test_parsers import COUNTS, FUZZ, JSON
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "imports"
 DOCUMENTS = [
@@ -53,6 +53,7 @@ def _replace(node: Any, path: tuple[Any, ...], value: Any) -> Any:
 def test_damaged_documents_end_in_a_plan_or_a_plain_error(
     data: st.DataObject, which: int, value: Any
 ) -> None:
+    COUNTS["import documents"] += 1
     document = DOCUMENTS[which]
     paths = _paths(document)[1:]
     chosen = [data.draw(st.sampled_from(paths)) for _ in range(data.draw(st.integers(1, 3)))]
