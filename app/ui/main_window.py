@@ -50,19 +50,6 @@ if TYPE_CHECKING:
     from app.ui.token.controller import TokenController
 
 TOKEN_TAB, REQUESTS_TAB, SETTINGS_TAB, SERVE_TAB = 0, 1, 2, 3
-SHORTCUTS = (
-    ("Ctrl+N", "New profile"),
-    ("Ctrl+S", "Save the profile being edited"),
-    ("Ctrl+R", "Get a new token (again: stop waiting)"),
-    ("Ctrl+Shift+C", "Copy the token"),
-    ("Ctrl+Enter", "Send the request (again: cancel it)"),
-    ("Ctrl+F", "Find in the response"),
-    ("Ctrl+D", "Duplicate the selected profile"),
-    ("F2", "Rename the selected profile"),
-    ("Del", "Delete the selected profile"),
-    ("F1", "This list"),
-    ("Ctrl+Q", "Quit"),
-)
 
 
 class MainWindow(QMainWindow):
@@ -209,97 +196,25 @@ class MainWindow(QMainWindow):
     # Menus and settings --------------------------------------------------------------------
 
     def _build_menus(self) -> None:
-        from PySide6.QtCore import Qt
-        from PySide6.QtGui import QAction, QKeySequence
-
         from app.ui.imports.flow import ImportFlow
+        from app.ui.response_limit import ResponseLimit
+        from app.ui.window_menus import add_menu_actions
 
-        file_menu, settings_menu, help_menu = self._menus
-        new = QAction("New profile", self)
-        # The list's button owns the key; the menu only shows it.
-        new.setShortcut(QKeySequence("Ctrl+N"))
-        new.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-        new.triggered.connect(self.profiles.new_profile)
-        file_menu.addAction(new)
-        file_menu.addAction(self.profile_list.preset_action)
-        self.save_action = named(QAction("Save profile", self), "saveProfileAction")
-        self.save_action.setShortcut(QKeySequence.StandardKey.Save)
-        self.save_action.triggered.connect(self._save_shortcut)
-        file_menu.addAction(self.save_action)
-        self.sandbox_action = named(QAction("Try the sandbox", self), "sandboxAction")
-        self.sandbox_action.triggered.connect(self.start_sandbox)
-        file_menu.addAction(self.sandbox_action)
         self.imports: ImportFlow = ImportFlow(self.desk, self)
         self.imports.imported.connect(self._imported)
-        file_menu.addActions(self.imports.actions)
-        file_menu.addAction(self.profile_list.import_action)
-        file_menu.addAction(self.profile_list.export_action)
-        file_menu.addSeparator()
-        quit_action = QAction("Quit", self)
-        quit_action.setShortcut("Ctrl+Q")
-        quit_action.triggered.connect(self.close)
-        file_menu.addAction(quit_action)
-        self.clear_clipboard_action = named(
-            QAction("Clear copied tokens from the clipboard after 60 s", self),
-            "clearClipboardAction",
-        )
-        self.clear_clipboard_action.setCheckable(True)
-        self.clear_clipboard_action.setChecked(self.clipboard.clear_after > 0)
-        self.clear_clipboard_action.toggled.connect(self._set_clipboard_clearing)
-        settings_menu.addAction(self.clear_clipboard_action)
-        from app.ui.response_limit import ResponseLimit
-
         self.response_limit = ResponseLimit(
             self.settings, prompter=lambda: self.prompter, notify=self.notify, parent=self
         )
-        settings_menu.addAction(self.response_limit.action)
-        shortcuts = named(QAction("Keyboard shortcuts", self), "shortcutsAction")
-        shortcuts.setShortcut(QKeySequence("F1"))
-        shortcuts.triggered.connect(self._show_shortcuts)
-        help_menu.addAction(shortcuts)
-        about = QAction("About Tokendesk", self)
-        about.triggered.connect(self._about)
-        help_menu.addAction(about)
+        actions = add_menu_actions(self, *self._menus)
+        self.save_action = actions.save
+        self.sandbox_action = actions.sandbox
+        self.clear_clipboard_action = actions.clear_clipboard
 
     def _open_file(self, title: str, filters: str) -> str | None:
         return self.prompter.open_file(title, filters)  # looked up late: tests swap it
 
     def _ask_password(self, title: str, label: str) -> str | None:
         return self.prompter.ask_password(title, label)
-
-    def _save_shortcut(self) -> None:
-        if self.right.currentWidget() is self.tabs:
-            self.profiles.save()
-
-    def _show_shortcuts(self) -> None:
-        rows = "".join(
-            f"<tr><td><b>{keys}</b></td><td>{what}</td></tr>" for keys, what in SHORTCUTS
-        )
-        from PySide6.QtCore import Qt
-        from PySide6.QtWidgets import QMessageBox
-
-        box = QMessageBox(self)
-        box.setObjectName("shortcutsDialog")
-        box.setWindowTitle("Keyboard shortcuts")
-        box.setTextFormat(Qt.TextFormat.RichText)
-        box.setText(f"<table cellspacing=6>{rows}</table>")
-        box.open()
-
-    def _set_clipboard_clearing(self, on: bool) -> None:
-        self.clipboard.clear_after = 60 if on else 0
-        self.settings.setValue("clipboard/clear_after", self.clipboard.clear_after)
-
-    def _about(self) -> None:
-        from PySide6.QtWidgets import QMessageBox
-
-        from app import __version__
-
-        QMessageBox.about(
-            self,
-            "About Tokendesk",
-            f"<b>Tokendesk {__version__}</b><p>A workbench for OAuth2 machine-to-machine "
-            "clients. Secrets live in the OS keychain, never in files.</p>",
-        )
 
     def _restore(self) -> None:
         geometry = self.settings.value("window/geometry")

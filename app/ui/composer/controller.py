@@ -1,5 +1,5 @@
-"""Drives the Requests tab: send (and cancel), consent before a token leaves its API, curl in
-and out, saved requests, history; hands responses to the body presenter."""
+"""Drives the Requests tab: send (and cancel), saved requests, history; hands responses to the
+body presenter, curl in and out to `curl_io`, and refused sends to the consent flow."""
 
 from __future__ import annotations
 
@@ -9,18 +9,18 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from urllib.parse import urlsplit
 
-import httpx
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QListWidgetItem
 
 from app.core import binding, request_spec
 from app.core.api_response import explain
-from app.core.curl import TOKEN_PLACEHOLDER, from_curl, to_curl
 from app.core.errors import ConsentNeeded, TokendeskError
 from app.core.profiles import Profile
 from app.core.request_spec import AuthMode, RequestSpec
 from app.desk.views import HistoryEntry
 from app.services.workbench import Workbench
+from app.ui.composer.consent import ConsentFlow
+from app.ui.composer.curl_io import CurlIO
 from app.ui.composer.header_preview import header_preview
 from app.ui.composer.panel import RequestsPanel
 from app.ui.imports.endpoint_picker import EndpointPicker
@@ -78,11 +78,17 @@ class RequestsController(QObject):
         self._revealed = False
         self._history_reads: set[asyncio.Future[None]] = set()
         self._drafts: dict[str, RequestSpec] = {}
-        # (profile as used in its environment) id -> origins allowed this session
-        self._consented: dict[str, set[str]] = {}
+        self.curl = CurlIO(
+            self.desk, self.composer, self, tasks=self.tasks, prompter=prompter, copy=copy,
+            notify=notify,
+        )  # fmt: skip
+        self.consent = ConsentFlow(
+            self.desk, self, tasks=self.tasks, prompter=prompter, notify=notify,
+            resend=self._resend, changed=self._update_preview,
+        )  # fmt: skip
         self.composer.send_requested.connect(self.send)
-        self.composer.paste_curl_requested.connect(self.paste_curl)
-        self.composer.copy_curl_requested.connect(self.copy_curl)
+        self.composer.paste_curl_requested.connect(self.curl.paste)
+        self.composer.copy_curl_requested.connect(self.curl.copy)
         self.composer.save_requested.connect(self.save_request)
         self.composer.reveal_requested.connect(self._reveal)
         self.composer.endpoints_requested.connect(self.pick_endpoint)
@@ -124,13 +130,13 @@ class RequestsController(QObject):
     def set_environment(self, env: str) -> None:
         """Requests now go to `env` of the profile: its API base, variables and own token."""
         self.environment = env
-        sending = self._sending()
+        sending = self.sending()
         self.composer.set_context(
             sending.api_base_url if sending else "", sending.variable_map if sending else {}
         )
         self._update_preview()
 
-    def _sending(self) -> Profile | None:
+    def sending(self) -> Profile | None:
         """The profile as used in the chosen environment."""
         if self.profile is None or not self.environment:
             return self.profile
@@ -145,7 +151,7 @@ class RequestsController(QObject):
 
     def _target_origin(self) -> str:
         """The origin the composer's URL goes to ("" when it cannot be told yet)."""
-        sending = self._sending()
+        sending = self.sending()
         try:
             url = request_spec.resolve_url(
                 self.composer.url.text(), sending.api_base_url if sending else ""
@@ -155,19 +161,15 @@ class RequestsController(QObject):
         return binding.origin(url)
 
     def withdraw_consent(self) -> None:
-        sending = self._sending()
+        sending = self.sending()
         if sending is None:
             return
-        target = self._target_origin()
-        self._consented.get(sending.id, set()).discard(target)
-        self.desk.withdraw_consent(sending, target)
-        self._notify(f"The token goes to {binding.host_port(target)} only after asking again.")
-        self._update_preview()
+        self.consent.withdraw(sending, self._target_origin())
 
     def _update_preview(self) -> None:
-        sending = self._sending()
+        sending = self.sending()
         target = self._target_origin()
-        allowed = bool(sending and target and target in self._consented.get(sending.id, set()))
+        allowed = self.consent.allowed(sending, target)
         self.composer.show_consent(binding.host_port(target) if allowed else "")
         if sending is None:
             self.composer.show_token_preview("Authorization: Bearer … (choose a profile)")
@@ -212,9 +214,7 @@ class RequestsController(QObject):
             )
         except ConsentNeeded as exc:
             self.viewer.show_failure("Not sent: the token would leave its API.", exc.message)
-            # Ask outside this task: a modal dialog inside a running coroutine would nest loops.
-            refused = exc
-            QTimer.singleShot(0, lambda: self._ask_consent(profile, spec, refused, env))
+            self.consent.refused(profile, spec, exc, env)
             return
         sent_as = self.desk.in_environment(profile, env) if profile else None
         token = self.workbench.desk.token_view(sent_as.id).token if sent_as else None
@@ -227,127 +227,13 @@ class RequestsController(QObject):
         self.last_response_at = time.monotonic()
         await self.presenter.present(response)
 
-    def _ask_consent(
-        self, profile: Profile | None, spec: RequestSpec, error: ConsentNeeded, env: str = ""
-    ) -> None:
-        if profile is None:
-            return
-        session, always = "Allow for this session", "Always allow for this profile"
-        choice = self._prompter().choose(
-            "Send the token to this server?",
-            f"{error.message}\n\nSend the request with the token anyway?",
-            [session, always],
-            default=None,  # Enter cancels: this is the safe answer
-        )
-        if choice is None:
-            return
-        sending = self.desk.in_environment(profile, env)
-        self.desk.consent(sending, error.origin)
-        if choice == always:
-            self.tasks.run("allow", self._always_allow(profile, error.origin, spec, env))
-            return
-        self._consented.setdefault(sending.id, set()).add(error.origin)
-        self._update_preview()
+    def _resend(self, profile: Profile, spec: RequestSpec, env: str) -> None:
+        """Send again once the person allowed the token to go where it was refused."""
+        self.composer.set_sending(True)
         self.tasks.run("send", self._send(profile, spec, env), on_done=self._send_done)
-        self.composer.set_sending(True)
-
-    async def _always_allow(
-        self, profile: Profile, origin: str, spec: RequestSpec, env: str
-    ) -> None:
-        allowed = (*profile.allowed_origins, origin)
-        saved = await self.desk.save_profile(profile.with_changes(allowed_origins=allowed))
-        if self.profile is not None and self.profile.id == saved.id:
-            self.profile = saved
-        self._notify(
-            f"{binding.host_port(origin)} is now on “{saved.name}”'s list of addresses that "
-            "may receive its token (Profile settings → Advanced)."
-        )
-        self.composer.set_sending(True)
-        self.tasks.run("send", self._send(saved, spec, env), on_done=self._send_done)
 
     def _failed(self, error: TokendeskError) -> None:
         self.viewer.show_failure(error.message, error.hint, error.details)
-
-    # curl ----------------------------------------------------------------------------------
-
-    def paste_curl(self) -> None:
-        text = self._prompter().ask_text(
-            "Paste a curl command",
-            "Paste a curl example (from the API docs, for instance). Its method, address, "
-            "headers and body fill the composer:",
-            multiline=True,
-        )
-        if not text:
-            return
-        try:
-            spec = from_curl(text)
-        except TokendeskError as exc:
-            self._notify(f"{exc.message} {exc.hint}")
-            return
-        self.composer.load(spec)
-        words = {
-            AuthMode.PROFILE: "it will use the profile's token",
-            AuthMode.PASTED: "it carried a real token, which is used for this request only",
-            AuthMode.NONE: "it sends no token",
-        }
-        self._notify(f"Filled in from curl; {words[spec.auth]}.")
-
-    def copy_curl(self, real_token: bool) -> None:
-        spec = self.composer.to_model()
-        profile = self._sending()
-        try:
-            request = request_spec.build(
-                spec,
-                api_base=profile.api_base_url if profile else "",
-                variables=profile.variable_map if profile else {},
-            )
-        except TokendeskError as exc:
-            self._notify(f"{exc.message} {exc.hint}")
-            return
-        if spec.auth is AuthMode.PROFILE and profile is not None and profile.dpop:
-            self.tasks.run(
-                "curl",
-                self._copy_with_proof(spec, request, real_token),
-                busy=[self.composer.copy_curl],
-            )
-            return
-        self._copy_curl(spec, request, real_token)
-
-    async def _copy_with_proof(
-        self, spec: RequestSpec, request: httpx.Request, real_token: bool
-    ) -> None:
-        """A DPoP proof is bound to one method and URL and lives about a minute (RFC 9449
-        §11.1): the copy carries one made now for exactly this request."""
-        assert self.profile is not None
-        env = self.environment or None
-        proof = await self.desk.dpop_proof(self.profile, request.method, str(request.url), env=env)
-        self._copy_curl(spec, request, real_token, proof)
-        self._notify(
-            f"Copied, with a DPoP proof valid for this one request ({request.method} "
-            f"{request.url.copy_with(query=None)}) for about a minute."
-        )
-
-    def _copy_curl(
-        self, spec: RequestSpec, request: httpx.Request, real_token: bool, proof: str = ""
-    ) -> None:
-        profile = self._sending()
-        authorization: str | None = None
-        if spec.auth is AuthMode.PROFILE:
-            token = self.workbench.desk.token_view(profile.id).token if profile else None
-            if real_token and token is not None:
-                authorization = token.authorization_header
-            else:
-                scheme = "DPoP" if profile is not None and profile.dpop else "Bearer"
-                authorization = f"{scheme} {TOKEN_PLACEHOLDER}"
-                if real_token:
-                    self._notify("There is no token yet; $TOKEN stands in for it.")
-        elif spec.auth is AuthMode.PASTED:
-            authorization = f"Bearer {spec.pasted_token if real_token else TOKEN_PLACEHOLDER}"
-        file = spec.body.file if spec.body.kind.value == "file" else ""
-        sensitive = real_token and spec.auth is not AuthMode.NONE
-        what = "curl command with the token" if sensitive else "curl command"
-        text = to_curl(request, authorization=authorization, file=file, dpop=proof)
-        self._copy(text, what, sensitive)
 
     # Saved requests and history ------------------------------------------------------------
 
