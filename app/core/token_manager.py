@@ -75,7 +75,6 @@ class TokenManager:
         self._metadata: dict[str, tuple[oauth.ServerMetadata | None, datetime]] = {}
         self._refreshers: dict[str, asyncio.Task[None]] = {}
         self._listeners: list[Listener] = []
-        self.token_requests = 0  # token endpoint calls made; benchmarks and tests read it
 
     # Observing -----------------------------------------------------------------------------
 
@@ -177,7 +176,6 @@ class TokenManager:
         credentials = credentials or await self.credentials(profile)
         endpoint = await self.token_endpoint(profile)
         client = await self.senders.client(profile)
-        self.token_requests += 1
         token = await oauth.request_token(
             client,
             profile,

@@ -310,9 +310,6 @@ class HistoryStore:
 
         return self._write(read)
 
-    def count(self) -> int:
-        return int(self._read("SELECT COUNT(*) FROM history")[0][0])
-
     def spec(self, entry_id: int) -> RequestSpec | None:
         rows = self._read("SELECT spec FROM history WHERE id = ?", (entry_id,))
         return RequestSpec.from_dict(json.loads(rows[0][0])) if rows else None

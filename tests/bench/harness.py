@@ -131,6 +131,7 @@ async def bench_network(rounds: int, per_round: int) -> dict[str, Any]:
     from tests.support import idp as idp_support
     from tests.support.memory_secrets import MemorySecretStore
     from tests.support.resource_server import ResourceServer
+    from tests.support.token_events import FetchCounter
 
     work = Path(tempfile.mkdtemp(prefix="tokendesk-bench-net-"))
     idp = idp_support.start(work)
@@ -194,6 +195,7 @@ async def bench_network(rounds: int, per_round: int) -> dict[str, Any]:
         )
         await secrets.set(expired.id, SecretKind.CLIENT_SECRET, client.secret or "")
         fresh_tokens = TokenManager(http, secrets, clock=lambda: datetime.now(UTC))
+        fetches = FetchCounter(fresh_tokens)
         await fresh_tokens.set_pasted(expired, expired_jwt())
         fresh_sender = ApiSender(http, fresh_tokens, response_dir=work / "b2")
         answers = [
@@ -203,7 +205,7 @@ async def bench_network(rounds: int, per_round: int) -> dict[str, Any]:
             )
         ]
         concurrent = {
-            "token_requests": fresh_tokens.token_requests,
+            "token_requests": fetches.count,
             "all_ok": all(a.status == 200 for a in answers),
         }
     finally:

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 import qasync
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from app.main import build_window
@@ -131,3 +132,23 @@ def windows(qtbot: Any, qloop: asyncio.AbstractEventLoop, tmp_path: Path) -> Ite
     yield made
     for window in list(made.opened):
         made.close(window)
+
+
+def wait_for_answer(qtbot: Any, window: MainWindow, timeout: int = 15000) -> None:
+    """Wait for what a person waits for after Send: the button says Send again and the status
+    shows the outcome, not "… Sending"."""
+    composer = window.requests_panel.composer
+    status = window.requests_panel.viewer.status
+    qtbot.waitUntil(
+        lambda: composer.send.text() == "Send" and not status.text().startswith("…"),
+        timeout=timeout,
+    )
+
+
+def send_and_wait(qtbot: Any, window: MainWindow, timeout: int = 15000) -> str:
+    """Press Send, wait for the outcome; the response status as shown."""
+    composer = window.requests_panel.composer
+    qtbot.mouseClick(composer.send, Qt.MouseButton.LeftButton)
+    assert composer.send.text() == "Cancel"  # the press started a send (it ends on the loop)
+    wait_for_answer(qtbot, window, timeout)
+    return window.requests_panel.viewer.status.text()

@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from app.desk.desk import SANDBOX_ID
 from app.storage.secrets import SERVICE
 from app.ui.main_window import REQUESTS_TAB
-from tests.gui.conftest import Windows
+from tests.gui.conftest import Windows, send_and_wait
 
 pytestmark = pytest.mark.keychain
 
@@ -37,24 +37,18 @@ def test_welcome_then_sandbox_then_a_real_response(windows: Windows, qtbot: Any)
     saved.itemClicked.emit(saved.item(0))
     composer = window.requests_panel.composer
     viewer = window.requests_panel.viewer
-    before = window.requests.last_response_at
-    qtbot.mouseClick(composer.send, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.requests.last_response_at != before, timeout=10000)
+    send_and_wait(qtbot, window)
     qtbot.waitUntil(lambda: "Blue widget" in viewer.text.toPlainText(), timeout=10000)
     assert "200" in viewer.status.text()
 
     saved.itemClicked.emit(saved.item(1))
-    before = window.requests.last_response_at
-    qtbot.mouseClick(composer.send, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.requests.last_response_at != before, timeout=10000)
+    send_and_wait(qtbot, window)
     assert "403" in viewer.status.text()
     assert "“admin:all”" in viewer.notes.text()
 
     saved.itemClicked.emit(saved.item(3))
     assert composer.auth.currentData() == "none"
-    before = window.requests.last_response_at
-    qtbot.mouseClick(composer.send, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.requests.last_response_at != before, timeout=10000)
+    send_and_wait(qtbot, window)
     assert "200" in viewer.status.text()
 
 

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication
 
 from app.ui import theme
 from app.ui.main_window import REQUESTS_TAB
-from tests.gui.conftest import Windows
+from tests.gui.conftest import Windows, send_and_wait
 from tests.gui.test_token_window import get_token, type_profile
 from tests.support.idp import IdentityServer
 from tests.support.resource_server import ResourceServer
@@ -66,9 +66,7 @@ def test_screenshots_of_the_main_states(
     window.tabs.setCurrentIndex(REQUESTS_TAB)
     composer = window.requests_panel.composer
     qtbot.keyClicks(composer.url, "/orders?status=open")
-    before = window.requests.last_response_at
-    qtbot.mouseClick(composer.send, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.requests.last_response_at != before, timeout=10000)
+    send_and_wait(qtbot, window)
     qtbot.waitUntil(
         lambda: "Widget" in window.requests_panel.viewer.text.toPlainText(), timeout=10000
     )

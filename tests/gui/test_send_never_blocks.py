@@ -14,10 +14,9 @@ import time
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
 
 from app.storage.history_store import HistoryStore
-from tests.gui.conftest import Windows
+from tests.gui.conftest import Windows, send_and_wait
 from tests.gui.test_composer_window import open_with_profile
 from tests.support.idp import IdentityServer
 from tests.support.resource_server import ResourceServer
@@ -84,12 +83,7 @@ def test_a_burst_of_sends_never_blocks_the_event_loop(
     qtbot.keyClicks(composer.url, "/orders")
 
     def send() -> None:
-        before = window.requests.last_response_at
-        qtbot.mouseClick(composer.send, Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(
-            lambda: window.requests.last_response_at != before and composer.send.text() == "Send",
-            timeout=15000,
-        )
+        send_and_wait(qtbot, window)
 
     send()  # the first send fetches the token and loads httpx: not what is measured here
     qtbot.waitUntil(lambda: history.count() == 1)

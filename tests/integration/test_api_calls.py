@@ -28,6 +28,7 @@ from app.storage.profile_store import ProfileStore
 from tests.support.idp import IdentityServer
 from tests.support.memory_secrets import MemorySecretStore
 from tests.support.resource_server import ResourceServer
+from tests.support.token_events import FetchCounter
 
 pytestmark = pytest.mark.idp
 T = TypeVar("T")
@@ -97,12 +98,13 @@ def test_token_rejected_server_side_is_refreshed_once_and_retried(
     profile = profile_for(idp, api)
 
     async def scenario(sender: Desk, tokens: TokenManager) -> tuple[ApiResponse, int]:
+        fetches = FetchCounter(tokens)
         await sender.send(profile, RequestSpec(url="/orders"))
         await asyncio.sleep(1.1)  # iat has one-second resolution
         async with httpx.AsyncClient() as control:
             await control.post(f"{api.base}/_control/reject-before-now")
         response = await sender.send(profile, RequestSpec(url="/orders"))
-        return response, tokens.token_requests
+        return response, fetches.count
 
     response, token_requests = run(idp, profile, tmp_path, scenario)
     assert response.status == 200

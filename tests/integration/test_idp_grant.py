@@ -18,6 +18,7 @@ from app.core.token_manager import TokenManager
 from app.core.tokens import TokenState
 from tests.support.idp import JWT_API, OPAQUE_API, IdentityServer
 from tests.support.memory_secrets import MemorySecretStore
+from tests.support.token_events import FetchCounter
 
 pytestmark = pytest.mark.idp
 
@@ -158,11 +159,12 @@ def test_manager_with_issuer_profile_fetches_verifies_and_reuses(idp: IdentitySe
         await secrets.set(profile.id, SecretKind.PRIVATE_KEY, creds.private_key)
         http = HttpClients()
         manager = TokenManager(http, secrets, clock=now)
+        fetches = FetchCounter(manager)
         try:
             first = await manager.get_token(profile)
             again = await manager.get_token(profile)
             assert again is first
-            assert manager.token_requests == 1
+            assert fetches.count == 1
             assert manager.state(profile.id) is TokenState.VALID
             verified = await manager.verify(profile)
             assert verified.verified

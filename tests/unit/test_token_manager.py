@@ -96,12 +96,12 @@ def test_cold_start_concurrency_is_single_flight_too(clock: FakeClock) -> None:
     server = Server(delay=0.05)
     p = profile()
 
-    async def scenario(manager: TokenManager, store: MemorySecretStore) -> int:
+    async def scenario(manager: TokenManager, store: MemorySecretStore) -> set[str]:
         await with_secret(store, p)
-        await asyncio.gather(*(manager.get_token(p) for _ in range(50)))
-        return manager.token_requests
+        tokens = await asyncio.gather(*(manager.get_token(p) for _ in range(50)))
+        return {t.access_token for t in tokens}
 
-    assert run(server, scenario, clock) == 1
+    assert run(server, scenario, clock) == {"tok-1"}
     assert server.calls == 1
 
 

@@ -73,7 +73,6 @@ class RequestsController(QObject):
         self._picker: EndpointPicker | None = None
         self.tasks = TaskRunner(self._failed)
         self.presenter = BodyPresenter(self.viewer, copy=copy, notify=notify, prompter=prompter)
-        self.last_response_at = 0.0
         self._progress_shown = 0.0
         self._revealed = False
         self._history_reads: set[asyncio.Future[None]] = set()
@@ -224,7 +223,6 @@ class RequestsController(QObject):
             sent_token=spec.auth is not AuthMode.NONE,
         )
         self.viewer.show_response(response, notes)
-        self.last_response_at = time.monotonic()
         await self.presenter.present(response)
 
     def _resend(self, profile: Profile, spec: RequestSpec, env: str) -> None:
