@@ -6,10 +6,8 @@ application layer, asyncio/qasync, logging and storage, and attaches them to tha
 
 from __future__ import annotations
 
-import json
 import os
 import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -92,8 +90,6 @@ def show_first_frame(config: Path) -> MainWindow:
     once; nothing of the application layer is loaded yet (`attach_services` follows)."""
     window = _visible_window(config)  # styles itself once built
     _show_saved_profiles(window, config)
-    if os.environ.get("TOKENDESK_REPORT_FIRST_PAINT"):
-        window.installEventFilter(_FirstPaintReporter(window))
     window.show()
     _wait_for_first_paint(window)
     return window
@@ -116,37 +112,6 @@ def _wait_for_first_paint(window: MainWindow, timeout_ms: int = 2000) -> None:
     QTimer.singleShot(timeout_ms, local.quit)
     local.exec()
     window.removeEventFilter(painted)
-
-
-class _FirstPaintReporter(QObject):
-    """`make bench` sets TOKENDESK_REPORT_FIRST_PAINT: print when the window first painted and
-    the memory used, then (after an idle pause) the idle memory, and quit."""
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint and not getattr(self, "done", False):
-            self.done = True
-            painted = time.time()
-            import resource  # POSIX only: imported here so the window starts on Windows
-
-            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-            QTimer.singleShot(0, lambda: self._report(watched, painted, peak))
-        return False
-
-    def _report(self, window: QObject, painted: float, peak: int) -> None:
-        def idle() -> None:
-            status = Path("/proc/self/status").read_text()
-            rss = next(
-                (int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")),
-                0,
-            )
-            print(
-                json.dumps({"painted_at": painted, "peak_rss_kb": peak, "idle_rss_kb": rss}),
-                flush=True,
-            )
-            if isinstance(window, MainWindow):
-                window.close()
-
-        QTimer.singleShot(int(os.environ.get("TOKENDESK_IDLE_MS", "1500")), idle)
 
 
 async def _run_until_closed(window: MainWindow, *, self_test: bool = False) -> None:
