@@ -53,8 +53,6 @@ class TokendeskError(Exception):
     `details` holds the raw, redacted material for people who want to dig.
     """
 
-    code = "error"
-
     def __init__(
         self,
         message: str,
@@ -80,8 +78,6 @@ class TokendeskError(Exception):
 
 class OAuthServerError(TokendeskError):
     """The identity server answered with an OAuth error (RFC 6749 §5.2) or an HTTP error status."""
-
-    code = "oauth"
 
     def __init__(
         self,
@@ -111,8 +107,6 @@ class NetworkError(TokendeskError):
     """The server could not be reached or the connection broke (DNS, refused, TLS, timeout,
     reset)."""
 
-    code = "network"
-
     def __init__(
         self,
         message: str,
@@ -129,25 +123,17 @@ class NetworkError(TokendeskError):
 class BadResponseError(TokendeskError):
     """The server answered, but not with what was asked for (HTML, broken JSON, no token...)."""
 
-    code = "bad_response"
-
 
 class DiscoveryError(TokendeskError):
     """The issuer's metadata (RFC 8414 / OpenID discovery) could not be found or is unusable."""
-
-    code = "discovery"
 
 
 class ProfileError(TokendeskError):
     """A profile is incomplete, invalid, or does not exist."""
 
-    code = "profile"
-
 
 class ProfileStoreError(TokendeskError):
     """The profiles file cannot be read or written. It is never overwritten after a failed read."""
-
-    code = "profile_store"
 
 
 class ProfileChangedError(ProfileStoreError):
@@ -178,35 +164,29 @@ def no_keychain_hint(platform: str = sys.platform) -> str:
 class KeychainError(TokendeskError):
     """The OS keychain is missing, locked, refusing, silent, or not a real keychain."""
 
-    code = "keychain"
-
 
 class NoKeychainError(KeychainError):
-    code = "keychain_missing"
+    """No keychain service answers (no Secret Service, no D-Bus session)."""
 
 
 class InsecureKeychainError(KeychainError):
-    code = "keychain_insecure"
+    """The keyring backend is not a real OS keychain (plaintext or unknown)."""
 
 
 class KeychainLockedError(KeychainError):
-    code = "keychain_locked"
+    """The keychain is locked, or its unlock prompt was dismissed or cannot be shown."""
 
 
 class KeychainTimeoutError(KeychainError):
-    code = "keychain_timeout"
+    """The keychain did not answer in time (an unlock prompt may be waiting)."""
 
 
 class TokenVerificationError(TokendeskError):
     """A JWT's signature or claims did not check out against the issuer's keys."""
 
-    code = "jwt_verification"
-
 
 class ConsentNeeded(TokendeskError):
     """The token would go somewhere it is not bound to; the person must say yes first."""
-
-    code = "consent"
 
     def __init__(self, message: str, hint: str, *, origin: str) -> None:
         super().__init__(message, hint)
@@ -215,8 +195,6 @@ class ConsentNeeded(TokendeskError):
 
 class ImportSourceError(TokendeskError):
     """A file to import is of another kind, damaged, too large or too deep; nothing was written."""
-
-    code = "import"
 
 
 class HistoryError(TokendeskError):
