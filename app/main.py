@@ -10,6 +10,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
 from PySide6.QtGui import QIcon
@@ -17,6 +18,9 @@ from PySide6.QtWidgets import QApplication
 
 from app.storage import paths
 from app.ui.main_window import MainWindow
+
+if TYPE_CHECKING:
+    from app.ui.prompter import Prompter
 
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 
@@ -37,12 +41,16 @@ def resource(name: str) -> Path:
 
 
 def build_window(
-    config_dir: Path | str | None = None, data_dir: Path | str | None = None
+    config_dir: Path | str | None = None,
+    data_dir: Path | str | None = None,
+    *,
+    prompter: Prompter | None = None,
 ) -> MainWindow:
     """The fully wired main window, not shown, event loop not entered. The caller has made the
-    QApplication and the qasync loop; None means the platformdirs defaults."""
+    QApplication and the qasync loop; None means the platformdirs defaults. `prompter` answers
+    the window's questions (None: modal dialogs; tests pass a scripted one)."""
     config, data = _dirs(config_dir, data_dir)
-    window = _visible_window(config)
+    window = _visible_window(config, prompter)
     attach_services(window, config, data)
     return window
 
@@ -55,10 +63,11 @@ def _dirs(config_dir: Path | str | None, data_dir: Path | str | None) -> tuple[P
     return config, data
 
 
-def _visible_window(config: Path) -> MainWindow:
+def _visible_window(config: Path, prompter: Prompter | None = None) -> MainWindow:
     """The first phase: the widgets on screen, no application layer."""
     settings = QSettings(str(config / "window.ini"), QSettings.Format.IniFormat)
-    return MainWindow(settings=settings, icon=QIcon(str(resource("tokendesk.svg"))))
+    icon = QIcon(str(resource("tokendesk.svg")))
+    return MainWindow(settings=settings, prompter=prompter, icon=icon)
 
 
 def _show_saved_profiles(window: MainWindow, config: Path) -> None:

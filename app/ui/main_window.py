@@ -67,7 +67,8 @@ class MainWindow(QMainWindow):
         prompter: Prompter | None = None,
         icon: QIcon | None = None,
     ) -> None:
-        """The visible widgets only; with a `workbench`, `attach` runs at once."""
+        """The visible widgets only; with a `workbench`, `attach` runs at once. `prompter`
+        answers the window's questions (None: modal dialogs)."""
         super().__init__()
         self.setObjectName("mainWindow")
         self.setWindowTitle("Tokendesk")
@@ -134,16 +135,18 @@ class MainWindow(QMainWindow):
         from app.ui.clipboard import ClipboardGuard
         from app.ui.profiles.controller import ProfilesController
         from app.ui.profiles.editor import ProfileEditor
-        from app.ui.prompter import Prompter
+        from app.ui.prompter import DialogPrompter
         from app.ui.proxy_panel import ProxyPanel
         from app.ui.tasks import TaskRunner
         from app.ui.token.controller import TokenController
 
         self.workbench = workbench
         self.desk: Desk = workbench.desk
-        self.prompter: Prompter = self._prompter or Prompter(self)
+        self.prompter: Prompter = self._prompter or DialogPrompter(self)
         self.tasks: TaskRunner = TaskRunner(self._show_status_error)
-        self.editor: ProfileEditor = ProfileEditor(self._open_file, ask_password=self._ask_password)
+        self.editor: ProfileEditor = ProfileEditor(
+            self.prompter.open_file, ask_password=self.prompter.ask_password
+        )
         self.proxy_panel: ProxyPanel = named(
             ProxyPanel(self.desk, copy=lambda t, w: self.clipboard.copy(t, w, sensitive=False),
                        on_error=self._show_status_error), "proxyPanel")  # fmt: skip
@@ -166,7 +169,7 @@ class MainWindow(QMainWindow):
             workbench,
             self.profile_list,
             editor=self.editor,
-            prompter=lambda: self.prompter,
+            prompter=self.prompter,
             notify=self.notify,
             parent=self,
         )
@@ -175,7 +178,7 @@ class MainWindow(QMainWindow):
             self.token_panel,
             profiles=self.profile_list,
             clipboard=self.clipboard,
-            prompter=lambda: self.prompter,
+            prompter=self.prompter,
             notify=self.notify,
             parent=self,
         )
@@ -203,18 +206,12 @@ class MainWindow(QMainWindow):
         self.imports: ImportFlow = ImportFlow(self.desk, self)
         self.imports.imported.connect(self._imported)
         self.response_limit = ResponseLimit(
-            self.settings, prompter=lambda: self.prompter, notify=self.notify, parent=self
+            self.settings, prompter=self.prompter, notify=self.notify, parent=self
         )
         actions = add_menu_actions(self, *self._menus)
         self.save_action = actions.save
         self.sandbox_action = actions.sandbox
         self.clear_clipboard_action = actions.clear_clipboard
-
-    def _open_file(self, title: str, filters: str) -> str | None:
-        return self.prompter.open_file(title, filters)  # looked up late: tests swap it
-
-    def _ask_password(self, title: str, label: str) -> str | None:
-        return self.prompter.ask_password(title, label)
 
     def _restore(self) -> None:
         geometry = self.settings.value("window/geometry")
@@ -258,7 +255,7 @@ class MainWindow(QMainWindow):
         self._requests = RequestsController(
             self.workbench,
             panel,
-            prompter=lambda: self.prompter,
+            prompter=self.prompter,
             copy=self.clipboard.copy,
             notify=self.notify,
             max_bytes=self.response_limit.max_bytes,

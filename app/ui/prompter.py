@@ -1,15 +1,42 @@
 """Questions the window asks the person (confirm, type a name, pick a file).
 
-Passed into the window like any collaborator, so tests can answer instead of a person and no
-modal dialog ever blocks a test.
+`Prompter` is what the window and its controllers ask through; `DialogPrompter` asks with
+modal dialogs. One is passed into the window like any collaborator (`build_window(prompter=…)`),
+so tests answer instead of a person and no modal dialog ever blocks a test.
 """
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
 
 
-class Prompter:
+class Prompter(Protocol):
+    def confirm(
+        self, title: str, text: str, *, action: str = "OK", danger: bool = False
+    ) -> bool: ...
+
+    def choose(
+        self, title: str, text: str, choices: list[str], default: str | None
+    ) -> str | None: ...
+
+    def ask_save_changes(self, name: str) -> str: ...
+
+    def ask_text(
+        self, title: str, label: str, text: str = "", *, multiline: bool = False
+    ) -> str | None: ...
+
+    def ask_password(self, title: str, label: str) -> str | None: ...
+
+    def open_file(self, title: str, filters: str) -> str | None: ...
+
+    def save_file(self, title: str, suggested: str, filters: str) -> str | None: ...
+
+
+class DialogPrompter:
+    """Asks with Qt's modal dialogs, parented to the window."""
+
     def __init__(self, parent: QWidget | None = None) -> None:
         self.parent = parent
 

@@ -29,7 +29,7 @@ class ResponseLimit(QObject):
         self,
         settings: QSettings,
         *,
-        prompter: Callable[[], Prompter],
+        prompter: Prompter,
         notify: Callable[[str], None],
         parent: QObject | None = None,
     ) -> None:
@@ -60,7 +60,7 @@ class ResponseLimit(QObject):
         self.action.setText(f"Stop API answers at {size_words(self.mib)}…")
 
     def ask(self) -> None:
-        text = self._prompter().ask_text(
+        text = self._prompter.ask_text(
             "Response size limit",
             "Stop reading an API answer after this many MiB (1024 MiB = 1 GiB). What arrived "
             "until then is kept and shown.",

@@ -25,6 +25,7 @@ from app.services.workbench import Workbench
 from app.storage.history_store import HistoryStore
 from app.ui.composer.controller import RequestsController
 from app.ui.composer.panel import RequestsPanel
+from app.ui.prompter import DialogPrompter
 from tests.support.memory_secrets import MemorySecretStore
 
 
@@ -64,7 +65,7 @@ def main() -> int:
         controller = RequestsController(
             workbench,
             panel,
-            prompter=lambda: None,  # type: ignore[arg-type, return-value]
+            prompter=DialogPrompter(panel),  # never asked: nothing here asks
             copy=lambda *_: None,
             notify=lambda _: None,
         )

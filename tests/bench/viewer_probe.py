@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QApplication
 
 from app.core.api_call import ApiResponse, Timing
 from app.core.api_response import IN_MEMORY
+from app.ui.prompter import DialogPrompter
 from app.ui.response.presenter import BodyPresenter
 from app.ui.response.viewer import ResponseViewer
 from tests.support.resource_server import big_json
@@ -50,8 +51,8 @@ async def measure(size: float, folder: Path) -> dict[str, float]:
     viewer.show_text = text  # type: ignore[method-assign]
     viewer.show_large = large  # type: ignore[method-assign]
     presenter = BodyPresenter(
-        viewer, copy=lambda *_: None, notify=lambda _: None, prompter=lambda: None
-    )  # type: ignore[arg-type, return-value]
+        viewer, copy=lambda *_: None, notify=lambda _: None, prompter=DialogPrompter(viewer)
+    )
     ticks: list[float] = []
     timer = QTimer()
     timer.timeout.connect(lambda: ticks.append(time.perf_counter()))

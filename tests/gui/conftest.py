@@ -111,9 +111,8 @@ class Windows:
         self.opened: list[MainWindow] = []
 
     def open(self) -> tuple[MainWindow, ScriptedPrompter]:
-        window = build_window(self.config, self.data)
         prompter = ScriptedPrompter()
-        window.prompter = prompter  # type: ignore[assignment]
+        window = build_window(self.config, self.data, prompter=prompter)
         self.qtbot.addWidget(window)
         window.show()
         self.opened.append(window)

@@ -35,7 +35,7 @@ def shown(
         viewer,
         copy=lambda text, _what, _sensitive: seen.copied.append(text),
         notify=seen.notes.append,
-        prompter=lambda: prompter,  # type: ignore[arg-type, return-value]
+        prompter=prompter,
     )
     yield viewer, presenter, seen, prompter
     viewer.large.close_file()  # the memory map of the last large body

@@ -118,10 +118,9 @@ def test_removing_a_profile_from_the_cli_and_the_window_leaves_the_same_end_stat
     by_window = tmp_path / "window"
     window_id = prepare(by_window, qtbot)
     config, data = dirs(by_window)
-    window = build_window(config, data)
-    window.settings = QSettings(str(tmp_path / "w.ini"), QSettings.Format.IniFormat)
     prompter = ScriptedPrompter()
-    window.prompter = prompter  # type: ignore[assignment]
+    window = build_window(config, data, prompter=prompter)
+    window.settings = QSettings(str(tmp_path / "w.ini"), QSettings.Format.IniFormat)
     qtbot.addWidget(window)
     window.show()
     window.profile_list.select(window_id)

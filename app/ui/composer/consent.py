@@ -27,7 +27,7 @@ class ConsentFlow:
         context: ComposerContext,
         *,
         tasks: TaskRunner,
-        prompter: Callable[[], Prompter],
+        prompter: Prompter,
         notify: Callable[[str], None],
         resend: Callable[[Profile, RequestSpec, str], None],
         changed: Callable[[], None],
@@ -66,7 +66,7 @@ class ConsentFlow:
     ) -> None:
         if profile is None:
             return
-        choice = self._prompter().choose(
+        choice = self._prompter.choose(
             "Send the token to this server?",
             f"{error.message}\n\nSend the request with the token anyway?",
             [ALLOW_SESSION, ALLOW_ALWAYS],

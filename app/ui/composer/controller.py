@@ -51,7 +51,7 @@ class RequestsController(QObject):
         workbench: Workbench,
         panel: RequestsPanel,
         *,
-        prompter: Callable[[], Prompter],
+        prompter: Prompter,
         copy: Callable[[str, str, bool], None],
         notify: Callable[[str], None],
         max_bytes: Callable[[], int] | None = None,
@@ -239,7 +239,7 @@ class RequestsController(QObject):
         if self.profile is None:
             self._notify("Choose a profile first: saved requests belong to a profile.")
             return
-        name = self._prompter().ask_text("Save request", "Name (e.g. “List orders”):")
+        name = self._prompter.ask_text("Save request", "Name (e.g. “List orders”):")
         if not name or not name.strip():
             return
         self.tasks.run("save", self._save(self.profile, name.strip(), self.composer.to_model()))
@@ -329,7 +329,7 @@ class RequestsController(QObject):
             )
 
     def clear_history(self) -> None:
-        if self._prompter().confirm(
+        if self._prompter.confirm(
             "Clear the history?", "Every request in the history will be removed.", action="Clear"
         ):
             for pending in self._history_reads:  # entries read before the clear

@@ -33,7 +33,7 @@ class CurlIO:
         context: ComposerContext,
         *,
         tasks: TaskRunner,
-        prompter: Callable[[], Prompter],
+        prompter: Prompter,
         copy: Callable[[str, str, bool], None],
         notify: Callable[[str], None],
     ) -> None:
@@ -46,7 +46,7 @@ class CurlIO:
         self._notify = notify
 
     def paste(self) -> None:
-        text = self._prompter().ask_text(
+        text = self._prompter.ask_text(
             "Paste a curl command",
             "Paste a curl example (from the API docs, for instance). Its method, address, "
             "headers and body fill the composer:",

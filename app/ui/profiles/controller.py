@@ -43,7 +43,7 @@ class ProfilesController(QObject):
         panel: ProfileListPanel,
         *,
         editor: ProfileEditor,
-        prompter: Callable[[], Prompter],
+        prompter: Prompter,
         notify: Callable[[str], None],
         parent: QObject | None = None,
     ) -> None:
@@ -131,7 +131,7 @@ class ProfilesController(QObject):
         if not self.editor.is_dirty():
             then()
             return
-        answer = self._prompter().ask_save_changes(self.editor.display_name())
+        answer = self._prompter.ask_save_changes(self.editor.display_name())
         if answer == "discard":
             self.editor.revert()
             then()
@@ -166,7 +166,7 @@ class ProfilesController(QObject):
         self.leave(self._new_from_preset)
 
     def _new_from_preset(self) -> None:
-        dialog = PresetDialog(lambda t, f: self._prompter().open_file(t, f), self.editor.window())
+        dialog = PresetDialog(self._prompter.open_file, self.editor.window())
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.built.connect(self._preset_built)
         dialog.finished.connect(lambda _r: setattr(self, "preset_dialog", None))
@@ -248,7 +248,7 @@ class ProfilesController(QObject):
         """Both versions are whole: the person's form and the file's. Keep one of them."""
         theirs = error.current
         what = "changed" if theirs is not None else "deleted"
-        answer = self._prompter().choose(
+        answer = self._prompter.choose(
             "Changed elsewhere",
             f"“{profile.name}” was {what} in another window or on the command line while you "
             "edited it.\n\nKeep mine: save your version over it. Use theirs: drop your edit "
@@ -376,7 +376,7 @@ class ProfilesController(QObject):
         profile = self.current()
         if profile is None:
             return
-        name = self._prompter().ask_text("Rename profile", "New name:", profile.name)
+        name = self._prompter.ask_text("Rename profile", "New name:", profile.name)
         if name is None or not name.strip() or name.strip() == profile.name:
             return
         try:
@@ -391,7 +391,7 @@ class ProfilesController(QObject):
         if profile is None:
             return
         what = "private key" if profile.auth_method.needs_private_key else "client secret"
-        if not self._prompter().confirm(
+        if not self._prompter.confirm(
             "Delete profile?",
             f"Delete “{profile.name}”?\n\nIts {what} and its cached token will be removed from "
             "the OS keychain. This cannot be undone.",
@@ -417,7 +417,7 @@ class ProfilesController(QObject):
         self.leave(self._import_profiles)
 
     def _import_profiles(self) -> None:
-        path = self._prompter().open_file("Import profiles", "Tokendesk profiles (*.json)")
+        path = self._prompter.open_file("Import profiles", "Tokendesk profiles (*.json)")
         if not path:
             return
         try:
@@ -434,7 +434,7 @@ class ProfilesController(QObject):
         )
 
     def export_profiles(self) -> None:
-        path = self._prompter().save_file(
+        path = self._prompter.save_file(
             "Export profiles (no secrets)", "tokendesk-profiles.json", "JSON (*.json)"
         )
         if not path:

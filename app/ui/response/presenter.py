@@ -52,7 +52,7 @@ class BodyPresenter:
         *,
         copy: Callable[[str, str, bool], None],
         notify: Callable[[str], None],
-        prompter: Callable[[], Prompter],
+        prompter: Prompter,
     ) -> None:
         self.viewer = viewer
         self._copy = copy
@@ -263,7 +263,7 @@ class BodyPresenter:
         if response is None:
             return
         suffix = {"json": ".json", "xml": ".xml", "html": ".html"}.get(self.kind.value, ".bin")
-        path = self._prompter().save_file(
+        path = self._prompter.save_file(
             "Save the response body", f"response{suffix}", "All files (*)"
         )
         if path:

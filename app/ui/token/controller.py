@@ -33,7 +33,7 @@ class TokenController(QObject):
         *,
         profiles: ProfileListPanel,
         clipboard: ClipboardGuard,
-        prompter: Callable[[], Prompter],
+        prompter: Prompter,
         notify: Callable[[str], None],
         parent: QObject | None = None,
     ) -> None:
@@ -263,7 +263,7 @@ class TokenController(QObject):
     def paste_token(self) -> None:
         if self.profile is None:
             return
-        text = self._prompter().ask_text(
+        text = self._prompter.ask_text(
             "Use a token from elsewhere",
             "Paste the access token (or the whole “Bearer …” value). "
             "It is kept in the OS keychain like any other token:",
@@ -275,7 +275,7 @@ class TokenController(QObject):
     def revoke(self) -> None:
         if self.profile is None:
             return
-        if self._prompter().confirm(
+        if self._prompter.confirm(
             "Revoke the token?",
             "The identity server will stop accepting this token. You can get a new one anytime.",
             action="Revoke",
@@ -333,7 +333,7 @@ class TokenController(QObject):
             remaining = token.remaining(desk.now())
             ago = f" {span(remaining)} ago" if remaining is not None else ""
             renew, anyway = "Get a new one and copy", "Copy anyway"
-            choice = self._prompter().choose(
+            choice = self._prompter.choose(
                 "This token has expired",
                 f"The token expired{ago}; APIs will refuse it.",
                 [renew, anyway],
