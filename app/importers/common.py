@@ -16,7 +16,7 @@ import yaml
 from app.core.environments import Environment
 from app.core.errors import ImportSourceError
 from app.core.profiles import AuthMethod, Profile, split_scopes
-from app.core.request_spec import VARIABLE
+from app.core.request_spec import VARIABLE, AuthMode
 from app.importers.plan import PlannedSecret, SecretUse
 
 MAX_BYTES = 20 * 1024 * 1024  # the largest vendor collections are a few MB
@@ -92,6 +92,36 @@ def parse_yaml(text: str, path: Path | str) -> Any:
 
 def is_secret_name(name: str) -> bool:
     return bool(_SECRET_WORDS.search(name)) and not _NOT_SECRET.search(name)
+
+
+def one_client(
+    current: dict[str, Any] | None,
+    settings: dict[str, Any],
+    *,
+    title: str,
+    container: str,
+    warnings: list[str],
+) -> dict[str, Any]:
+    """One OAuth client per collection: the first client-credentials settings seen (Postman
+    and Insomnia keys `accessTokenUrl`, `clientId`) become the profile's; a request naming
+    another client is given that one, with a warning. Returns the collection's settings."""
+    if current is None:
+        return settings
+    if (settings.get("accessTokenUrl"), settings.get("clientId")) != (
+        current.get("accessTokenUrl"),
+        current.get("clientId"),
+    ):
+        warnings.append(f"“{title}” uses another OAuth client; it was given the {container}'s one.")
+    return current
+
+
+def kept_without_token(kept: list[str], title: str, kind: str, grant: str) -> AuthMode:
+    """Auth other than the client credentials grant: the request is imported sending no token,
+    and `kept` lists it with its kind for the import summary."""
+    if kind == "oauth2":
+        kind = f"oauth2 {grant}".strip()
+    kept.append(f"{title} ({kind})")
+    return AuthMode.NONE
 
 
 def resolve(text: str, variables: dict[str, str]) -> str:

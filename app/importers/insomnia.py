@@ -27,6 +27,7 @@ from app.core.request_spec import (
     join_query,
     split_query,
 )
+from app.importers import common
 from app.importers.common import Settings, assemble, fail, is_secret_name, origin, resolve
 from app.importers.plan import PlannedProfile, PlannedRequest, SourceReport
 
@@ -143,21 +144,13 @@ class _Workspace:
         if auth is None or auth.get("type") in {None, "none"} or auth.get("disabled"):
             return AuthMode.NONE
         if auth.get("type") == "oauth2" and auth.get("grantType") == "client_credentials":
-            if self.oauth is None:
-                self.oauth = auth
-            elif (auth.get("accessTokenUrl"), auth.get("clientId")) != (
-                self.oauth.get("accessTokenUrl"),
-                self.oauth.get("clientId"),
-            ):
-                self.warnings.append(
-                    f"“{title}” uses another OAuth client; it was given the workspace's one."
-                )
+            self.oauth = common.one_client(
+                self.oauth, auth, title=title, container="workspace", warnings=self.warnings
+            )
             return AuthMode.PROFILE
+        grant = str(auth.get("grantType", ""))
         kind = str(auth.get("type"))
-        if kind == "oauth2":
-            kind = f"oauth2 {auth.get('grantType', '')}".strip()
-        self.kept_without_auth.append(f"{title} ({kind})")
-        return AuthMode.NONE
+        return common.kept_without_token(self.kept_without_auth, title, kind, grant)
 
     def request(
         self, raw: dict[str, Any], folder: tuple[str, ...], title: str, auth: dict[str, Any] | None

@@ -16,6 +16,7 @@ from urllib.parse import unquote
 
 from app.core.profiles import AuthMethod
 from app.core.request_spec import AuthMode, Body, BodyKind, RequestSpec, Row, join_query
+from app.importers import common
 from app.importers.common import Settings, assemble, fail, is_secret_name, origin, resolve
 from app.importers.plan import PlannedProfile, PlannedRequest, SourceReport
 
@@ -110,21 +111,17 @@ class _Reader:
         if auth is None or auth.get("type") == "noauth":
             return AuthMode.NONE
         if _is_client_credentials(auth):
-            params = _auth_params(auth)
-            if self.oauth is None:
-                self.oauth = params
-            elif params.get("accessTokenUrl") != self.oauth.get("accessTokenUrl") or params.get(
-                "clientId"
-            ) != self.oauth.get("clientId"):
-                self.warnings.append(
-                    f"“{title}” uses another OAuth client; it was given the collection's one."
-                )
+            self.oauth = common.one_client(
+                self.oauth,
+                _auth_params(auth),
+                title=title,
+                container="collection",
+                warnings=self.warnings,
+            )
             return AuthMode.PROFILE
+        grant = str(_auth_params(auth).get("grant_type", ""))
         kind = str(auth.get("type"))
-        if kind == "oauth2":
-            kind = f"oauth2 {_auth_params(auth).get('grant_type', '')}".strip()
-        self.kept_without_auth.append(f"{title} ({kind})")
-        return AuthMode.NONE
+        return common.kept_without_token(self.kept_without_auth, title, kind, grant)
 
     def request(
         self, raw: Any, folder: tuple[str, ...], title: str, inherited: dict[str, Any] | None

@@ -4,6 +4,7 @@ for the methods where the TLS certificate is the credential."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -63,10 +64,49 @@ class CredentialForm(FormSection):
         return []
 
 
-class SecretForm(CredentialForm):
+@dataclass(frozen=True)
+class CredentialWords:
+    """How a typed credential speaks of itself: its placeholder with one in the keychain and
+    without, and the problem (at `field`) when there is neither a typed nor a stored one."""
+
+    field: str
+    stored: str
+    empty: str
+    missing: str
+
+
+class TypedCredentialForm(CredentialForm):
+    """A credential typed or pasted into `edit`; the keychain's copy is only ever said to be
+    there, in the placeholder, and saving without one is a problem."""
+
+    words: CredentialWords
+    edit: QLineEdit | QPlainTextEdit
+
+    def set_stored(self, stored: bool) -> None:
+        super().set_stored(stored)
+        self.edit.setPlaceholderText(self.words.stored if stored else self.words.empty)
+
+    def has_other_credential(self) -> bool:
+        """Something else stands in for the typed credential (a certificate with its key)."""
+        return False
+
+    def problems(self) -> list[Problem]:
+        if not self.secret() and not self.stored and not self.has_other_credential():
+            return [Problem(self.words.field, self.words.missing)]
+        return []
+
+
+class SecretForm(TypedCredentialForm):
     """A shared secret (client_secret_basic, client_secret_post, client_secret_jwt)."""
 
     kind = SecretKind.CLIENT_SECRET
+    edit: QLineEdit
+    words = CredentialWords(
+        field="client_secret",
+        stored="•••••••• stored in the OS keychain — type to replace",
+        empty="kept in the OS keychain, never in a file",
+        missing="Enter the client secret.",
+    )
 
     def __init__(
         self,
@@ -101,26 +141,20 @@ class SecretForm(CredentialForm):
     def secret(self) -> str:
         return self.edit.text()
 
-    def set_stored(self, stored: bool) -> None:
-        super().set_stored(stored)
-        self.edit.setPlaceholderText(
-            "•••••••• stored in the OS keychain — type to replace"
-            if stored
-            else "kept in the OS keychain, never in a file"
-        )
 
-    def problems(self) -> list[Problem]:
-        if not self.secret() and not self.stored:
-            return [Problem("client_secret", "Enter the client secret.")]
-        return []
-
-
-class PrivateKeyForm(CredentialForm):
+class PrivateKeyForm(TypedCredentialForm):
     """A private key that signs an assertion (private_key_jwt), or instead a certificate with
     its key (Entra ID wants the x5t thumbprint in the assertion; Okta the key id)."""
 
     kind = SecretKind.PRIVATE_KEY
     with_certificate = True
+    edit: QPlainTextEdit
+    words = CredentialWords(
+        field="private_key",
+        stored="A private key is stored in the OS keychain — paste or choose a file to replace it",
+        empty="Paste a PEM private key or a private JWK, or choose a file",
+        missing="Paste the private key or choose its file.",
+    )
 
     def __init__(
         self,
@@ -193,19 +227,8 @@ class PrivateKeyForm(CredentialForm):
             return ""  # the certificate's key is the private key; it is kept with it
         return self.edit.toPlainText().strip()
 
-    def set_stored(self, stored: bool) -> None:
-        super().set_stored(stored)
-        self.edit.setPlaceholderText(
-            "A private key is stored in the OS keychain — paste or choose a file to replace it"
-            if stored
-            else "Paste a PEM private key or a private JWK, or choose a file"
-        )
-
-    def problems(self) -> list[Problem]:
-        has_cert = self.certificate is not None and self.certificate.pending() is not None
-        if not self.secret() and not self.stored and not has_cert:
-            return [Problem("private_key", "Paste the private key or choose its file.")]
-        return []
+    def has_other_credential(self) -> bool:
+        return self.certificate is not None and self.certificate.pending() is not None
 
 
 class ServiceAccountForm(PrivateKeyForm):
