@@ -184,10 +184,13 @@ def test_curl_import_params_sync_save_and_history_without_tokens(
             assert token.access_token.encode() not in path.read_bytes(), path
             assert secret.encode() not in path.read_bytes(), path
 
-    qtbot.mouseClick(composer.copy_curl, Qt.MouseButton.LeftButton)
     from PySide6.QtGui import QGuiApplication
 
-    copied = QGuiApplication.clipboard().text()
+    clipboard = QGuiApplication.clipboard()
+    clipboard.clear()
+    qtbot.mouseClick(composer.copy_curl, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: clipboard.text().startswith("curl"), timeout=10000)
+    copied = clipboard.text()
     assert '"Authorization: Bearer $TOKEN"' in copied
     assert token.access_token not in copied
 

@@ -1,5 +1,5 @@
-"""What the composer's helpers read of the Requests tab: the chosen profile, its environment,
-and the profile as used there. The Requests controller is the one that has it."""
+"""What the composer's helpers read of the Requests tab: the chosen profile and its environment.
+The Requests controller is the one that has them."""
 
 from __future__ import annotations
 
@@ -11,7 +11,3 @@ from app.core.profiles import Profile
 class ComposerContext(Protocol):
     profile: Profile | None  # the chosen profile; consent that saves it puts the saved one here
     environment: str  # "" = the profile's own
-
-    def sending(self) -> Profile | None:
-        """The chosen profile as used in the chosen environment."""
-        ...

@@ -20,7 +20,7 @@ from app.core.request_spec import AuthMode, RequestSpec
 from app.desk.views import HistoryEntry
 from app.services.workbench import Workbench
 from app.ui.composer.consent import ConsentFlow
-from app.ui.composer.curl_io import CurlIO
+from app.ui.composer.curl_io import Copy, CurlIO
 from app.ui.composer.header_preview import header_preview
 from app.ui.composer.panel import RequestsPanel
 from app.ui.imports.endpoint_picker import EndpointPicker
@@ -52,7 +52,7 @@ class RequestsController(QObject):
         panel: RequestsPanel,
         *,
         prompter: Prompter,
-        copy: Callable[[str, str, bool], None],
+        copy: Copy,
         notify: Callable[[str], None],
         max_bytes: Callable[[], int] | None = None,
         parent: QObject | None = None,
@@ -129,13 +129,13 @@ class RequestsController(QObject):
     def set_environment(self, env: str) -> None:
         """Requests now go to `env` of the profile: its API base, variables and own token."""
         self.environment = env
-        sending = self.sending()
+        sending = self._sending()
         self.composer.set_context(
             sending.api_base_url if sending else "", sending.variable_map if sending else {}
         )
         self._update_preview()
 
-    def sending(self) -> Profile | None:
+    def _sending(self) -> Profile | None:
         """The profile as used in the chosen environment."""
         if self.profile is None or not self.environment:
             return self.profile
@@ -150,7 +150,7 @@ class RequestsController(QObject):
 
     def _target_origin(self) -> str:
         """The origin the composer's URL goes to ("" when it cannot be told yet)."""
-        sending = self.sending()
+        sending = self._sending()
         try:
             url = request_spec.resolve_url(
                 self.composer.url.text(), sending.api_base_url if sending else ""
@@ -160,13 +160,13 @@ class RequestsController(QObject):
         return binding.origin(url)
 
     def withdraw_consent(self) -> None:
-        sending = self.sending()
+        sending = self._sending()
         if sending is None:
             return
         self.consent.withdraw(sending, self._target_origin())
 
     def _update_preview(self) -> None:
-        sending = self.sending()
+        sending = self._sending()
         target = self._target_origin()
         allowed = self.consent.allowed(sending, target)
         self.composer.show_consent(binding.host_port(target) if allowed else "")

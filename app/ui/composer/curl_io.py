@@ -1,16 +1,15 @@
 """curl in and out of the composer: a pasted example fills it; a copy gives the request as a
-curl command, with the token (or $TOKEN in its place) and, for a DPoP profile, a proof made now
-for exactly that request."""
+curl command made by the application layer's one rule (Desk.curl_command), the same as the
+Token tab's."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Protocol
 
-import httpx
-
-from app.core import request_spec
-from app.core.curl import TOKEN_PLACEHOLDER, from_curl, to_curl
+from app.core.curl import from_curl
 from app.core.errors import TokendeskError
+from app.core.profiles import Profile
 from app.core.request_spec import AuthMode, RequestSpec
 from app.desk.desk import Desk
 from app.ui.composer.composer import Composer
@@ -25,6 +24,12 @@ PASTED_AUTH_WORDS = {
 }
 
 
+class Copy(Protocol):
+    """The clipboard's copy: `note` follows its "Copied …" line."""
+
+    def __call__(self, text: str, what: str, sensitive: bool = True, note: str = "") -> None: ...
+
+
 class CurlIO:
     def __init__(
         self,
@@ -34,7 +39,7 @@ class CurlIO:
         *,
         tasks: TaskRunner,
         prompter: Prompter,
-        copy: Callable[[str, str, bool], None],
+        copy: Copy,
         notify: Callable[[str], None],
     ) -> None:
         self.desk = desk
@@ -63,60 +68,21 @@ class CurlIO:
         self._notify(f"Filled in from curl; {PASTED_AUTH_WORDS[spec.auth]}.")
 
     def copy(self, real_token: bool) -> None:
+        """The composer's request as curl, by the application layer's one rule for every copy
+        (Desk.curl_command): $TOKEN or the real token, a DPoP proof made now for exactly this
+        request (after asking the API for its nonce), the profile's CA bundle."""
         spec = self.composer.to_model()
-        profile = self.context.sending()
+        profile, env = self.context.profile, self.context.environment or None
+        self.tasks.run(
+            "curl", self._copy_curl(profile, spec, real_token, env), busy=[self.composer.copy_curl]
+        )
+
+    async def _copy_curl(
+        self, profile: Profile | None, spec: RequestSpec, real_token: bool, env: str | None
+    ) -> None:
         try:
-            request = request_spec.build(
-                spec,
-                api_base=profile.api_base_url if profile else "",
-                variables=profile.variable_map if profile else {},
-            )
-        except TokendeskError as exc:
+            copy = await self.desk.curl_command(profile, spec, real_token=real_token, env=env)
+        except TokendeskError as exc:  # an address that cannot be built: say so where copies do
             self._notify(f"{exc.message} {exc.hint}")
             return
-        if spec.auth is AuthMode.PROFILE and profile is not None and profile.dpop:
-            self.tasks.run(
-                "curl",
-                self._copy_with_proof(spec, request, real_token),
-                busy=[self.composer.copy_curl],
-            )
-            return
-        self._copy_curl(spec, request, real_token)
-
-    async def _copy_with_proof(
-        self, spec: RequestSpec, request: httpx.Request, real_token: bool
-    ) -> None:
-        """A DPoP proof is bound to one method and URL and lives about a minute (RFC 9449
-        §11.1): the copy carries one made now for exactly this request."""
-        assert self.context.profile is not None
-        env = self.context.environment or None
-        proof = await self.desk.dpop_proof(
-            self.context.profile, request.method, str(request.url), env=env
-        )
-        self._copy_curl(spec, request, real_token, proof)
-        self._notify(
-            f"Copied, with a DPoP proof valid for this one request ({request.method} "
-            f"{request.url.copy_with(query=None)}) for about a minute."
-        )
-
-    def _copy_curl(
-        self, spec: RequestSpec, request: httpx.Request, real_token: bool, proof: str = ""
-    ) -> None:
-        profile = self.context.sending()
-        authorization: str | None = None
-        if spec.auth is AuthMode.PROFILE:
-            token = self.desk.token_view(profile.id).token if profile else None
-            if real_token and token is not None:
-                authorization = token.authorization_header
-            else:
-                scheme = "DPoP" if profile is not None and profile.dpop else "Bearer"
-                authorization = f"{scheme} {TOKEN_PLACEHOLDER}"
-                if real_token:
-                    self._notify("There is no token yet; $TOKEN stands in for it.")
-        elif spec.auth is AuthMode.PASTED:
-            authorization = f"Bearer {spec.pasted_token if real_token else TOKEN_PLACEHOLDER}"
-        file = spec.body.file if spec.body.kind.value == "file" else ""
-        sensitive = real_token and spec.auth is not AuthMode.NONE
-        what = "curl command with the token" if sensitive else "curl command"
-        text = to_curl(request, authorization=authorization, file=file, dpop=proof)
-        self._copy(text, what, sensitive)
+        self._copy(copy.text, copy.what, copy.sensitive, " ".join(copy.notes))
