@@ -18,6 +18,7 @@ from app.core.basic_fallback import apply_learned
 from app.core.client_auth import Credentials, signing_key
 from app.core.environments import effective_profile, environment_id
 from app.core.errors import (
+    HistoryError,
     KeychainError,
     ProfileChangedError,
     ProfileError,
@@ -371,10 +372,13 @@ class Desk(HistoryUseCases, RequestUseCases, CredentialUseCases, ImportUseCases,
         await self.save_profile(profile, secret=self.sandbox.info.client_secret)
         from app.sandbox.sandbox import example_requests
 
-        saved = {s.name for s in self.history.saved(SANDBOX_ID)}
-        for title, spec in example_requests():
-            if title not in saved:
-                self.history.save_request(SANDBOX_ID, title, RequestSpec.from_dict(spec))
+        try:  # the examples are a help, not the sandbox: a history that cannot keep them is said
+            saved = {s.name for s in self.history.saved(SANDBOX_ID)}
+            for title, spec in example_requests():
+                if title not in saved:
+                    self.history.save_request(SANDBOX_ID, title, RequestSpec.from_dict(spec))
+        except HistoryError as exc:
+            self._history_trouble(exc)
         self._hub.emit(events.SandboxStarted(SANDBOX_ID))
         return profile
 

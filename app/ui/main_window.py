@@ -191,6 +191,8 @@ class MainWindow(QMainWindow):
         self.welcome.add_from_provider.clicked.connect(self.profiles.new_from_preset)
         self.welcome.try_sandbox.clicked.connect(self.start_sandbox)
         workbench.keychain_checked.connect(self.banner.show_error)
+        # Said wherever the person is: the Requests tab (and its list) may not exist yet.
+        workbench.history_trouble.connect(lambda e: self.notify(f"{e.message} {e.hint}"))
         workbench.profiles_changed.connect(self.token.update_badges)
         self.banner.retry.clicked.connect(self._check_keychain)
         self.banner.save.clicked.connect(self._save_to_keychain)

@@ -14,10 +14,10 @@ from PySide6.QtWidgets import QListWidgetItem
 
 from app.core import binding, request_spec
 from app.core.api_response import explain
-from app.core.errors import ConsentNeeded, TokendeskError
+from app.core.errors import ConsentNeeded, HistoryError, TokendeskError
 from app.core.profiles import Profile
 from app.core.request_spec import AuthMode, RequestSpec
-from app.desk.views import HistoryEntry
+from app.desk.views import HistoryEntry, SavedRequest
 from app.services.workbench import Workbench
 from app.ui.composer.consent import ConsentFlow
 from app.ui.composer.curl_io import Copy, CurlIO
@@ -103,6 +103,7 @@ class RequestsController(QObject):
         self.composer.url.textChanged.connect(self._update_preview)
         self.composer.revoke_consent.clicked.connect(self.withdraw_consent)
         workbench.history_changed.connect(self._history_added)
+        self._hints = (panel.saved.hint, panel.history.hint)  # what an empty list says
         workbench.token_event.connect(lambda _e: self._update_preview())
         self.refresh_history()
 
@@ -254,7 +255,7 @@ class RequestsController(QObject):
         listing.clear()
         if self.profile is None:
             return
-        for saved in self.desk.saved_requests(self.profile.id):
+        for saved in self._saved(self.profile.id):
             item = QListWidgetItem(f"{saved.name}\n   {saved.spec.method} {saved.spec.url}")
             item.setData(ID_ROLE, saved.id)
             listing.addItem(item)
@@ -263,7 +264,7 @@ class RequestsController(QObject):
         if self.profile is None:
             return
         wanted = item.data(ID_ROLE)
-        match = next((s for s in self.desk.saved_requests(self.profile.id) if s.id == wanted), None)
+        match = next((s for s in self._saved(self.profile.id) if s.id == wanted), None)
         if match is not None:
             self.composer.load(match.spec)
 
@@ -275,7 +276,7 @@ class RequestsController(QObject):
         if self._picker is None:
             self._picker = EndpointPicker(self.panel)
             self._picker.endpoint_chosen.connect(self._open_saved_id)
-        self._picker.set_endpoints(self.desk.saved_requests(self.profile.id))
+        self._picker.set_endpoints(self._saved(self.profile.id))
         self._picker.search.clear()
         self._picker.open()
         self._picker.search.setFocus()
@@ -283,9 +284,7 @@ class RequestsController(QObject):
     def _open_saved_id(self, saved_id: int) -> None:
         if self.profile is None:
             return
-        match = next(
-            (s for s in self.desk.saved_requests(self.profile.id) if s.id == saved_id), None
-        )
+        match = next((s for s in self._saved(self.profile.id) if s.id == saved_id), None)
         if match is not None:
             self.composer.load(match.spec)
             if match.note:
@@ -295,14 +294,41 @@ class RequestsController(QObject):
         if self.panel.saved.currentRow() < 0:
             return
         item = self.panel.saved.currentItem()
-        self.desk.delete_saved(int(item.data(ID_ROLE)))
+        try:
+            self.desk.delete_saved(int(item.data(ID_ROLE)))
+        except HistoryError as exc:
+            self._history_trouble(exc)
         self.refresh_saved()
 
     def refresh_history(self) -> None:
         listing = self.panel.history
         listing.clear()
-        for entry in self.desk.history_entries(limit=HISTORY_SHOWN):
+        try:
+            entries = self.desk.history_entries(limit=HISTORY_SHOWN)
+        except HistoryError as exc:
+            self._history_trouble(exc)
+            return
+        listing.hint = self._hints[1]
+        for entry in entries:
             listing.addItem(_history_item(entry))
+
+    def _saved(self, profile_id: str) -> list[SavedRequest]:
+        try:
+            saved = self.desk.saved_requests(profile_id)
+        except HistoryError as exc:
+            self._history_trouble(exc)
+            return []
+        self.panel.saved.hint = self._hints[0]
+        return saved
+
+    def _history_trouble(self, error: HistoryError) -> None:
+        """A history this tab cannot read is said where its entries would be (saved requests
+        live in the same file: "none saved" would not be true either). Requests still go out;
+        only their entries are missing."""
+        self._notify(f"{error.message} {error.hint}")
+        for listing in (self.panel.saved, self.panel.history):
+            listing.hint = f"{error.message}\n{error.hint}"
+            listing.update()
 
     def _history_added(self) -> None:
         """One request was sent: show its entry on top rather than re-reading the list. The
@@ -315,13 +341,22 @@ class RequestsController(QObject):
 
     async def _show_newest(self, newest: Awaitable[list[HistoryEntry]]) -> None:
         listing = self.panel.history
-        for entry in await newest:
+        try:
+            entries = await newest
+        except HistoryError as exc:
+            self._history_trouble(exc)
+            return
+        for entry in entries:
             listing.insertItem(0, _history_item(entry))
         while listing.count() > HISTORY_SHOWN:
             listing.takeItem(listing.count() - 1)
 
     def _open_history(self, item: QListWidgetItem) -> None:
-        spec = self.desk.history_spec(int(item.data(ID_ROLE)))
+        try:
+            spec = self.desk.history_spec(int(item.data(ID_ROLE)))
+        except HistoryError as exc:
+            self._history_trouble(exc)
+            return
         if spec is not None:
             self.composer.load(spec)
             self._notify(
@@ -334,7 +369,11 @@ class RequestsController(QObject):
         ):
             for pending in self._history_reads:  # entries read before the clear
                 pending.cancel()
-            self.desk.clear_history()  # on the writer thread; the list is empty whatever it finds
+            try:
+                self.desk.clear_history()  # on the writer thread: the list is empty whatever
+            except HistoryError as exc:  # it finds there
+                self._history_trouble(exc)
+                return
             self.panel.history.clear()
 
 
