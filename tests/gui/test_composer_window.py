@@ -63,6 +63,8 @@ def test_get_with_the_profile_token_then_server_side_expiry_is_retried(
     token = window.desk.token_view(window.profile_list.selected_id()).token
     assert token is not None
     assert token.access_token not in composer.auth_preview.text()
+    # however narrow the window, the whole line is one hover away — and never the token
+    assert composer.auth_preview.toolTip() == composer.auth_preview.text()
 
     time.sleep(1.1)
     import httpx

@@ -52,6 +52,27 @@ def test_welcome_then_sandbox_then_a_real_response(windows: Windows, qtbot: Any)
     assert "200" in viewer.status.text()
 
 
+def test_day_two_a_send_to_the_sandbox_starts_it(windows: Windows, qtbot: Any) -> None:
+    """The sandbox runs while Tokendesk does; the next day its profile is still there. A send
+    from Requests starts it again, as Get token does, instead of "nothing is answering"."""
+    window, _ = windows.open()
+    qtbot.mouseClick(window.welcome.try_sandbox, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Valid" in window.token_panel.state.text(), timeout=20000)
+    windows.close(window)
+
+    window, _ = windows.open()
+    qtbot.waitUntil(lambda: window.profiles.current() is not None, timeout=5000)
+    assert not window.desk.sandbox_running()
+    window.tabs.setCurrentIndex(REQUESTS_TAB)
+    saved = window.requests_panel.saved
+    saved.itemClicked.emit(saved.item(0))  # 1. List items
+    viewer = window.requests_panel.viewer
+    send_and_wait(qtbot, window, timeout=20000)
+    assert "200" in viewer.status.text(), viewer.status.text() + viewer.notes.text()
+    assert "Blue widget" in viewer.text.toPlainText()
+    assert window.desk.sandbox_running()
+
+
 def test_add_my_client_opens_the_form(windows: Windows, qtbot: Any) -> None:
     window, _ = windows.open()
     qtbot.mouseClick(window.welcome.add_client, Qt.MouseButton.LeftButton)

@@ -249,7 +249,7 @@ class Composer(QWidget):
         self.auth_preview.setVisible(mode is not AuthMode.PASTED)
         self.reveal.setVisible(mode is AuthMode.PROFILE)
         if mode is AuthMode.NONE:
-            self.auth_preview.setText("No Authorization header will be sent.")
+            self._set_preview("No Authorization header will be sent.")
         self.reveal_requested.emit(self.reveal.isChecked())
 
     def _reveal_toggled(self, shown: bool) -> None:
@@ -268,7 +268,12 @@ class Composer(QWidget):
 
     def show_token_preview(self, text: str) -> None:
         if self.auth_mode() is AuthMode.PROFILE:
-            self.auth_preview.setText(text)
+            self._set_preview(text)
+
+    def _set_preview(self, text: str) -> None:
+        # A narrow window cuts the line short: the whole of it is one hover away.
+        self.auth_preview.setText(text)
+        self.auth_preview.setToolTip(text)
 
     def _method_changed(self, method: str) -> None:
         if method in ("POST", "PUT", "PATCH") and self.body_kind_value() is BodyKind.NONE:

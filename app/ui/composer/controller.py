@@ -17,6 +17,7 @@ from app.core.api_response import explain
 from app.core.errors import ConsentNeeded, HistoryError, TokendeskError
 from app.core.profiles import Profile
 from app.core.request_spec import AuthMode, RequestSpec
+from app.desk.desk import SANDBOX_ID
 from app.desk.views import HistoryEntry, SavedRequest
 from app.services.workbench import Workbench
 from app.ui.composer.consent import ConsentFlow
@@ -202,6 +203,12 @@ class RequestsController(QObject):
             self.viewer.show_progress(received)
 
     async def _send(self, profile: Profile | None, spec: RequestSpec, env: str = "") -> None:
+        if profile is not None and profile.id == SANDBOX_ID and not self.desk.sandbox_running():
+            # Day two: the practice servers ran with yesterday's Tokendesk. Start them, as Get
+            # token does, rather than report that nothing answers at their old address.
+            self.viewer.show_sending("Starting the sandbox…")
+            profile = await self.desk.start_sandbox()
+            self.profile = profile
         self.viewer.show_sending(f"Sending {spec.method}…")
         self._received = 0
         try:
