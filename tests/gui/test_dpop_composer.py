@@ -4,7 +4,6 @@ request, and *Copy as curl* carries a proof made for that one request, which the
 
 from __future__ import annotations
 
-import subprocess
 from typing import Any
 
 import pytest
@@ -16,6 +15,7 @@ from app.ui.main_window import REQUESTS_TAB
 from tests.gui.conftest import Windows
 from tests.gui.test_composer_window import send
 from tests.gui.test_sender_constrained_window import fill_common, get_token, save
+from tests.support.curl_runner import status_from_bash
 from tests.support.idp import IdentityServer
 from tests.support.resource_server import ResourceServer
 
@@ -68,23 +68,11 @@ def test_dpop_header_preview_and_a_copied_curl_the_api_accepts(
     assert "valid for this one request" in message, message
     assert "about a minute" in message
 
-    run = subprocess.run(
-        ["bash", "-c", f"{copied} -s -o /dev/null -w '%{{http_code}}'"],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
-    assert run.stdout == "200", run.stderr
+    run = status_from_bash(copied)
+    assert run == "200"
     # The proof was for that one request: the same command again is a replayed jti.
-    again = subprocess.run(
-        ["bash", "-c", f"{copied} -s -o /dev/null -w '%{{http_code}}'"],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
-    assert again.stdout == "401"
+    again = status_from_bash(copied)
+    assert again == "401"
 
 
 def test_the_token_panels_curl_for_a_dpop_token_works_with_no_request_sent_first(
@@ -109,11 +97,5 @@ def test_the_token_panels_curl_for_a_dpop_token_works_with_no_request_sent_first
     copied = clipboard.text()
     assert f"--cacert {idp.ca_bundle}" in copied
     assert "valid for this one request" in window.statusBar().currentMessage()
-    run = subprocess.run(
-        ["bash", "-c", f"{copied} -s -o /dev/null -w '%{{http_code}}'"],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
-    assert run.stdout == "200", run.stderr
+    run = status_from_bash(copied)
+    assert run == "200"

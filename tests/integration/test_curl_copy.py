@@ -5,7 +5,6 @@ because the command carries the profile's CA bundle (and its choice not to verif
 from __future__ import annotations
 
 import asyncio
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -14,22 +13,11 @@ from app.core.profiles import Profile
 from app.core.request_spec import AuthMode, RequestSpec
 from app.desk.views import CurlCopy
 from app.desk.wiring import open_desk
+from tests.support.curl_runner import status_from_bash
 from tests.support.idp import IdentityServer
 from tests.support.resource_server import ResourceServer
 
 pytestmark = [pytest.mark.idp, pytest.mark.keychain]
-
-
-def status_from_bash(command: str, env: dict[str, str] | None = None) -> str:
-    run = subprocess.run(
-        ["bash", "-c", f"{command} -s -o /dev/null -w '%{{http_code}}'"],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-        env={"PATH": "/usr/bin:/bin", **(env or {})},
-    )
-    return run.stdout
 
 
 def copies(
