@@ -14,9 +14,10 @@ PEERS_STAMP := $(PEERS)/node_modules/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # Debian packages the test suite needs: a real Secret Service keychain on a private D-Bus,
-# Xvfb for real-window screenshots, fonts so text is not boxes, Node for the identity server.
+# Xvfb for real-window screenshots, fonts so text is not boxes, Node for the identity server,
+# zsh and fish to run the completion scripts in.
 TEST_DEBS := dbus gnome-keyring libsecret-tools xvfb xauth libxcb-icccm4 libxcb-keysyms1 \
-	libxcb-cursor0 libxkbcommon-x11-0 libegl1 libgl1 libfontconfig1 fonts-dejavu-core
+	libxcb-cursor0 libxkbcommon-x11-0 libegl1 libgl1 libfontconfig1 fonts-dejavu-core zsh fish
 RUN_DEBS := libegl1 libgl1 libfontconfig1 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 \
 	libxcb-keysyms1 fonts-dejavu-core
 

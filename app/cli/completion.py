@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import sys
 
-NAME_COMMANDS = "token exec proxy"
-PROFILE_ACTIONS = "show edit remove set-secret export"
-COMMANDS = "profile token exec proxy request completion"
+NAME_COMMANDS = "token exec proxy proof"
+PROFILE_ACTIONS = "show edit remove set-secret export"  # those that take a profile name
+EVERY_PROFILE_ACTION = "add edit set-secret list show remove export import"
+REQUEST_ACTIONS = "list send"
+COMMANDS = "profile token exec proxy proof request import completion"
 
 BASH = r"""# tokendesk completion for bash
 _tokendesk() {
@@ -18,11 +20,11 @@ _tokendesk() {
         COMPREPLY=($(compgen -W "%(commands)s" -- "$cur")); return
     fi
     if [[ $first == profile ]] && (( COMP_CWORD == 2 )); then
-        COMPREPLY=($(compgen -W "add edit set-secret list show remove export import" -- "$cur"))
+        COMPREPLY=($(compgen -W "%(every_action)s" -- "$cur"))
         return
     fi
     if [[ $first == request ]] && (( COMP_CWORD == 2 )); then
-        COMPREPLY=($(compgen -W "list send" -- "$cur")); return
+        COMPREPLY=($(compgen -W "%(requests)s" -- "$cur")); return
     fi
     if [[ $first == completion ]]; then
         COMPREPLY=($(compgen -W "bash zsh fish" -- "$cur")); return
@@ -39,47 +41,71 @@ _tokendesk() {
 complete -F _tokendesk tokendesk
 """
 
+# Names go to compadd raw: zsh quotes what it inserts to suit the word (none, \, ' or "), and
+# -U keeps every name tokendesk matched (case-insensitively, as bash does). The tail lets the
+# same text be autoloaded from $fpath as _tokendesk or sourced from .zshrc, with or without
+# compinit run before it.
 ZSH = r"""#compdef tokendesk
 # tokendesk completion for zsh
 _tokendesk() {
-    local -a names
+    local -a names name_commands=(%(names)s) actions=(%(actions)s)
     if (( CURRENT == 2 )); then
         compadd -- %(commands)s; return
     fi
     if [[ $words[2] == profile ]] && (( CURRENT == 3 )); then
-        compadd -- add edit set-secret list show remove export import; return
+        compadd -- %(every_action)s; return
     fi
     if [[ $words[2] == request ]] && (( CURRENT == 3 )); then
-        compadd -- list send; return
+        compadd -- %(requests)s; return
     fi
     if [[ $words[2] == completion ]]; then
         compadd -- bash zsh fish; return
     fi
-    if { (( ${${(s: :)${:-%(names)s}}[(Ie)$words[2]]} )) && (( CURRENT == 3 )); } ||
-       { [[ $words[2] == profile ]] && (( ${${(s: :)${:-%(actions)s}}[(Ie)$words[3]]} )) &&
-         (( CURRENT == 4 )); } ||
+    if { (( $name_commands[(Ie)$words[2]] )) && (( CURRENT == 3 )); } ||
+       { [[ $words[2] == profile ]] && (( $actions[(Ie)$words[3]] )) && (( CURRENT == 4 )); } ||
        { [[ $words[2] == request ]] && (( CURRENT == 4 )); }; then
-        names=("${(@f)$(tokendesk --complete-names "${(Q)PREFIX}" 2>/dev/null)}")
-        compadd -Q -- "${(@q)names}"
+        names=(${(f)"$(tokendesk --complete-names "${(Q)PREFIX}" 2>/dev/null)"})
+        compadd -U -- "${names[@]}"
     fi
 }
-compdef _tokendesk tokendesk
+if [[ $funcstack[1] == _tokendesk ]]; then
+    _tokendesk "$@"
+else
+    (( $+functions[compdef] )) || { autoload -Uz compinit && compinit; }
+    compdef _tokendesk tokendesk
+fi
 """
 
+# Each rule holds at one position only (as in bash): `tokendesk token NAME <Tab>` offers no
+# second name. Command substitution splits on newlines only, so a name with spaces stays one
+# candidate, and fish escapes it as it inserts it.
 FISH = r"""# tokendesk completion for fish
+function __tokendesk_at --description "the words before the cursor: tokendesk, then one of each argument's words"
+    set -l words (commandline -opc)
+    test (count $words) -eq (math (count $argv) + 1); or return 1
+    for i in (seq (count $argv))
+        contains -- $words[(math $i + 1)] (string split " " -- $argv[$i]); or return 1
+    end
+end
 complete -c tokendesk -f
 complete -c tokendesk -n __fish_use_subcommand -a "%(commands)s"
-complete -c tokendesk -n "__fish_seen_subcommand_from profile; and not __fish_seen_subcommand_from add edit set-secret list show remove export import" -a "add edit set-secret list show remove export import"
-complete -c tokendesk -n "__fish_seen_subcommand_from request; and not __fish_seen_subcommand_from list send" -a "list send"
-complete -c tokendesk -n "__fish_seen_subcommand_from completion" -a "bash zsh fish"
-complete -c tokendesk -n "__fish_seen_subcommand_from %(names)s %(actions)s list send" -a "(tokendesk --complete-names (commandline -ct) 2>/dev/null)"
+complete -c tokendesk -n "__tokendesk_at profile" -a "%(every_action)s"
+complete -c tokendesk -n "__tokendesk_at request" -a "%(requests)s"
+complete -c tokendesk -n "__tokendesk_at completion" -a "bash zsh fish"
+complete -c tokendesk -n "__tokendesk_at '%(names)s'; or __tokendesk_at profile '%(actions)s'; or __tokendesk_at request '%(requests)s'" -a "(tokendesk --complete-names (commandline -ct) 2>/dev/null)"
 """  # noqa: E501
 
 SCRIPTS = {"bash": BASH, "zsh": ZSH, "fish": FISH}
 
 
 def script(shell: str) -> str:
-    values = {"commands": COMMANDS, "names": NAME_COMMANDS, "actions": PROFILE_ACTIONS}
+    values = {
+        "commands": COMMANDS,
+        "names": NAME_COMMANDS,
+        "actions": PROFILE_ACTIONS,
+        "every_action": EVERY_PROFILE_ACTION,
+        "requests": REQUEST_ACTIONS,
+    }
     return SCRIPTS[shell] % values
 
 

@@ -3,6 +3,7 @@ profile value checks, completion's unquoting, and the fence that keeps app/cli o
 
 from __future__ import annotations
 
+import argparse
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -10,7 +11,16 @@ from pathlib import Path
 import pytest
 import trustme
 
-from app.cli.completion import _unquote, script
+from app.cli.completion import (
+    COMMANDS,
+    EVERY_PROFILE_ACTION,
+    NAME_COMMANDS,
+    PROFILE_ACTIONS,
+    REQUEST_ACTIONS,
+    _unquote,
+    script,
+)
+from app.cli.parser import build_parser
 from app.core.errors import ProfileError
 from app.core.fingerprint import fingerprint
 from app.core.profiles import Profile
@@ -111,6 +121,33 @@ def test_completion_unquotes_what_bash_hands_over(typed: str, meant: str) -> Non
 def test_every_completion_script_asks_tokendesk_for_names() -> None:
     for shell in ("bash", "zsh", "fish"):
         assert "tokendesk --complete-names" in script(shell)
+
+
+def _commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    (sub,) = (a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return dict(sub.choices)
+
+
+def _takes_a_profile_first(parser: argparse.ArgumentParser) -> bool:
+    first = next((a for a in parser._actions if not a.option_strings), None)
+    return first is not None and (first.metavar or first.dest.upper()) in {"NAME", "PROFILE"}
+
+
+def test_completion_knows_every_command_and_where_a_profile_name_goes() -> None:
+    """The scripts' word lists match the parser's, so a new command or action cannot be left
+    out of completion."""
+    commands = _commands(build_parser())
+    assert set(COMMANDS.split()) == set(commands)
+    assert set(NAME_COMMANDS.split()) == {
+        n for n, p in commands.items() if _takes_a_profile_first(p)
+    }
+    actions = _commands(commands["profile"])
+    assert set(EVERY_PROFILE_ACTION.split()) == set(actions)
+    named = {n for n, p in actions.items() if _takes_a_profile_first(p)} - {"add"}  # a new name
+    assert set(PROFILE_ACTIONS.split()) == named
+    requests = _commands(commands["request"])
+    assert set(REQUEST_ACTIONS.split()) == set(requests)
+    assert all(_takes_a_profile_first(p) for p in requests.values())
 
 
 # Core modules the application layer wraps: the CLI reaches them only through app.desk.
