@@ -57,14 +57,23 @@ class Context:
 
     @cached_property
     def desk(self) -> Desk:
+        from app.desk import events
         from app.desk.wiring import open_desk, utc_now
 
-        return open_desk(
+        desk = open_desk(
             self._config_dir,
             self._data_dir,
             secrets=self._secrets,
             clock=self._clock or utc_now,
         )
+
+        def said(event: events.Event) -> None:
+            # The window says these in its status bar; a script's person reads stderr.
+            if isinstance(event, events.HistoryTrouble):
+                self.say(f"tokendesk: {event.error.message} {event.error.hint}")
+
+        desk.subscribe(said)
+        return desk
 
     def say(self, text: str) -> None:
         print(text, file=self.stderr)

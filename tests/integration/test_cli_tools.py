@@ -342,3 +342,20 @@ def test_request_list_and_send(
     allowed = cli("request", "send", "Shop", "Elsewhere", "--allow-host", host)
     assert allowed.returncode == 0, allowed.stderr
     assert cli("request", "send", "Shop", "nothing like it").returncode == 2
+
+    # A damaged history: set aside and said on stderr; one that cannot be opened: a sentence.
+    data = Path(cli.env["XDG_DATA_HOME"]) / "tokendesk"
+    for leftover in data.glob("history.sqlite3*"):
+        leftover.unlink()
+    (data / "history.sqlite3").write_bytes(b"not a database " * 300)
+    damaged = cli("request", "list", "Shop")
+    assert damaged.returncode == 0, damaged.stderr
+    assert "damaged, so a new history was started" in damaged.stderr
+    assert "has no saved requests" in damaged.stderr
+    for leftover in data.glob("history.sqlite3*"):
+        leftover.unlink()
+    (data / "history.sqlite3").mkdir()
+    unopenable = cli("request", "list", "Shop")
+    assert unopenable.returncode == 1
+    assert "cannot be opened" in unopenable.stderr
+    assert "Traceback" not in unopenable.stderr
