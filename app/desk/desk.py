@@ -36,6 +36,7 @@ from app.desk import events
 from app.desk.credentials import CredentialUseCases
 from app.desk.history import HistoryUseCases
 from app.desk.imports import ImportUseCases
+from app.desk.known_secrets import KnownSecrets, Watched
 from app.desk.lookup import find_profile, unique_name
 from app.desk.profile_sync import ProfileSync
 from app.desk.requests import RequestUseCases
@@ -66,7 +67,8 @@ class Desk(HistoryUseCases, RequestUseCases, CredentialUseCases, ImportUseCases,
         response_dir: Path | None = None,
     ) -> None:
         self.store = store
-        self._secrets = secrets
+        self._known_secrets = KnownSecrets(secrets)
+        self._secrets: SecretStore = Watched(secrets, self._known_secrets)
         self._tokens = tokens
         self._http = http
         self._open_history = history
@@ -384,6 +386,7 @@ class Desk(HistoryUseCases, RequestUseCases, CredentialUseCases, ImportUseCases,
 
     async def shutdown(self) -> None:
         self._unsubscribe()
+        await self._known_secrets.aclose()
         await self._tokens.aclose()
         if self.sandbox is not None:
             await self.sandbox.stop()

@@ -9,8 +9,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from typing import TYPE_CHECKING
 
-from app.core.errors import HistoryError, KeychainError
-from app.core.secrets import SecretKind
+from app.core.errors import HistoryError
 from app.desk import events
 
 if TYPE_CHECKING:
@@ -18,14 +17,11 @@ if TYPE_CHECKING:
     from app.core.request_spec import RequestSpec
     from app.core.secrets import SecretStore
     from app.core.token_manager import TokenManager
+    from app.desk.known_secrets import KnownSecrets
     from app.storage.history_store import HistoryEntry, HistoryStore, SavedRequest
 
 
 log = logging.getLogger(__name__)
-
-# What a person may type into a request by hand and must never find written down. Keys of the
-# TLS client certificate and of DPoP never appear in a request: not read for this.
-_TYPED_SECRETS = (SecretKind.CLIENT_SECRET, SecretKind.PRIVATE_KEY)
 
 
 class HistoryUseCases:
@@ -35,6 +31,7 @@ class HistoryUseCases:
     _open_history: Callable[[], HistoryStore]
     _history: HistoryStore | None
     _history_trouble_said: bool
+    _known_secrets: KnownSecrets
 
     @property
     def history(self) -> HistoryStore:
@@ -83,15 +80,8 @@ class HistoryUseCases:
 
     async def secret_values(self, *profiles: Profile) -> tuple[str, ...]:
         """The stored secrets of `profiles` (a profile and the same profile in an environment
-        keep theirs apart), for redaction by value. A keychain that cannot be read gives none:
-        whatever needed the secret has already said so, and the names-based redaction stays."""
-        ids = dict.fromkeys(p.id for p in profiles)
-        try:
-            values = [await self._secrets.get(i, kind) for i in ids for kind in _TYPED_SECRETS]
-        except KeychainError as exc:
-            log.debug("secrets not read for redaction: %s", exc.message)
-            return ()
-        return tuple(v for v in values if v)
+        keep theirs apart), for redaction by value; remembered (app/desk/known_secrets.py)."""
+        return await self._known_secrets.values(*(p.id for p in profiles))
 
     def saved_requests(self, profile_id: str) -> list[SavedRequest]:
         return self.history.saved(profile_id)
