@@ -52,7 +52,7 @@ class HistoryUseCases:
         return self._history
 
     def _history_trouble(self, error: HistoryError) -> None:
-        log.warning("history: %s", error.message)
+        log.warning("history: %s %s", error.message, error.details)
         if not self._history_trouble_said:
             self._history_trouble_said = True
             self._hub.emit(events.HistoryTrouble(error))

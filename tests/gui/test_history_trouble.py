@@ -62,6 +62,7 @@ def test_a_history_that_cannot_be_opened_never_stops_a_send(
         for listing in (panel.history, panel.saved):  # said where the entries would be
             assert listing.count() == 0
             assert "cannot be opened" in listing.hint
+            assert "history.sqlite3" in listing.toolTip()  # the raw cause, one hover away
     finally:
         stop(qtbot, window)
 

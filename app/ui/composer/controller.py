@@ -316,6 +316,7 @@ class RequestsController(QObject):
             self._history_trouble(exc)
             return
         listing.hint = self._hints[1]
+        listing.setToolTip("")
         for entry in entries:
             listing.addItem(_history_item(entry))
 
@@ -326,6 +327,7 @@ class RequestsController(QObject):
             self._history_trouble(exc)
             return []
         self.panel.saved.hint = self._hints[0]
+        self.panel.saved.setToolTip("")
         return saved
 
     def _history_trouble(self, error: HistoryError) -> None:
@@ -335,6 +337,7 @@ class RequestsController(QObject):
         self._notify(f"{error.message} {error.hint}")
         for listing in (self.panel.saved, self.panel.history):
             listing.hint = f"{error.message}\n{error.hint}"
+            listing.setToolTip(error.details)  # the raw cause, one hover away
             listing.update()
 
     def _history_added(self) -> None:
