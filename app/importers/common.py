@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
@@ -225,3 +226,34 @@ def assemble(
         ]
     kept = tuple(s for s in secrets if s.value)
     return profile.with_changes(environments=tuple(environments)), kept, warnings
+
+
+def oauth_settings(
+    get: Callable[[str], str],
+    *,
+    secret_in_body: bool,
+    api_url: str,
+    own: dict[str, str],
+    secret_names: set[str],
+) -> Settings:
+    """Settings for one layer of a Postman or Insomnia export: both name their client-credentials
+    fields alike (`accessTokenUrl`, `clientId`, …); `get` reads one, variables resolved. `own`
+    are the layer's variables; a secret used only as the client secret goes in once, as the
+    client secret."""
+    client_secret = get("clientSecret")
+    return Settings(
+        token_url=get("accessTokenUrl"),
+        client_id=get("clientId"),
+        client_secret=client_secret,
+        scope=get("scope"),
+        audience=get("audience"),
+        resources=tuple(r for r in [get("resource")] if r),
+        auth_method=AuthMethod.CLIENT_SECRET_POST
+        if secret_in_body
+        else AuthMethod.CLIENT_SECRET_BASIC,
+        api_base_url=origin(api_url),
+        variables={k: v for k, v in own.items() if k not in secret_names},
+        secret_variables={
+            k: v for k, v in own.items() if k in secret_names and v and v != client_secret
+        },
+    )

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.core.profiles import AuthMethod
 from app.core.request_spec import (
     AuthMode,
     Body,
@@ -28,7 +27,7 @@ from app.core.request_spec import (
     split_query,
 )
 from app.importers import common
-from app.importers.common import Settings, assemble, fail, is_secret_name, origin, resolve
+from app.importers.common import Settings, assemble, fail, is_secret_name, resolve
 from app.importers.plan import PlannedProfile, PlannedRequest, SourceReport
 
 _NUNJUCKS_VARIABLE = re.compile(r"\{\{\s*_\.([A-Za-z_][A-Za-z0-9_.-]*)\s*\}\}")
@@ -218,24 +217,12 @@ def _own_auth(auth: Any) -> dict[str, Any] | None:
 def _settings(
     oauth: dict[str, Any], own: dict[str, str], values: dict[str, str], first_url: str
 ) -> Settings:
-    def get(key: str) -> str:
-        return resolve(_template(oauth.get(key)), values).strip()
-
-    client_secret = get("clientSecret")
-    secret_names = {k for k, v in own.items() if v and is_secret_name(k)}
-    return Settings(
-        token_url=get("accessTokenUrl"),
-        client_id=get("clientId"),
-        client_secret=client_secret,
-        scope=get("scope"),
-        audience=get("audience"),
-        resources=tuple(r for r in [get("resource")] if r),
-        auth_method=AuthMethod.CLIENT_SECRET_POST
-        if oauth.get("credentialsInBody")
-        else AuthMethod.CLIENT_SECRET_BASIC,
-        api_base_url=origin(resolve(first_url, values)),
-        variables={k: v for k, v in own.items() if k not in secret_names},
-        secret_variables={k: own[k] for k in secret_names if own[k] != client_secret},
+    return common.oauth_settings(
+        lambda key: resolve(_template(oauth.get(key)), values).strip(),
+        secret_in_body=bool(oauth.get("credentialsInBody")),
+        api_url=resolve(first_url, values),
+        own=own,
+        secret_names={k for k, v in own.items() if v and is_secret_name(k)},
     )
 
 

@@ -14,10 +14,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-from app.core.profiles import AuthMethod
 from app.core.request_spec import AuthMode, Body, BodyKind, RequestSpec, Row, join_query
 from app.importers import common
-from app.importers.common import Settings, assemble, fail, is_secret_name, origin, resolve
+from app.importers.common import Settings, assemble, fail, is_secret_name, resolve
 from app.importers.plan import PlannedProfile, PlannedRequest, SourceReport
 
 
@@ -220,27 +219,12 @@ def _settings(
     first_url: str,
 ) -> Settings:
     """Settings for one layer: `own` are the layer's variables, `values` everything it sees."""
-
-    def get(key: str) -> str:
-        return resolve(oauth.get(key, ""), values).strip()
-
-    client_secret = get("clientSecret")
-    return Settings(
-        token_url=get("accessTokenUrl"),
-        client_id=get("clientId"),
-        client_secret=client_secret,
-        scope=get("scope"),
-        audience=get("audience"),
-        resources=tuple(r for r in [get("resource")] if r),
-        auth_method=AuthMethod.CLIENT_SECRET_POST
-        if oauth.get("client_authentication") == "body"
-        else AuthMethod.CLIENT_SECRET_BASIC,
-        api_base_url=origin(resolve(first_url, values)),
-        variables={k: v for k, v in own.items() if k not in secret_names},
-        # A secret used only as the client secret goes in once, as the client secret.
-        secret_variables={
-            k: v for k, v in own.items() if k in secret_names and v and v != client_secret
-        },
+    return common.oauth_settings(
+        lambda key: resolve(oauth.get(key, ""), values).strip(),
+        secret_in_body=oauth.get("client_authentication") == "body",
+        api_url=resolve(first_url, values),
+        own=own,
+        secret_names=secret_names,
     )
 
 
