@@ -33,6 +33,21 @@ class KnownSecrets:
         self._refreshing: dict[str, asyncio.Task[None]] = {}
         self._forgotten = 0  # a read that began before a forget() must not bring old values back
 
+    def remembered(self, *profile_ids: str) -> tuple[str, ...] | None:
+        """`values` without waiting, when every one is remembered (the usual send); else None."""
+        found: list[str] = []
+        for profile_id in profile_ids:
+            known = self._known.get(profile_id)
+            if known is None:
+                return None
+            self._refresh_if_old(profile_id, known[0])
+            found += known[1]
+        return tuple(found)
+
+    def _refresh_if_old(self, profile_id: str, at: float) -> None:
+        if self._clock() - at > FRESH_FOR and profile_id not in self._refreshing:
+            self._refreshing[profile_id] = asyncio.ensure_future(self._refresh(profile_id))
+
     async def values(self, *profile_ids: str) -> tuple[str, ...]:
         """The typed secrets of these profiles: read once, then remembered (and re-read in the
         background when old). A keychain that cannot be read gives none: whatever needed the
@@ -43,10 +58,8 @@ class KnownSecrets:
             if known is None:
                 found += await self._read(profile_id)
                 continue
-            at, values = known
-            if self._clock() - at > FRESH_FOR and profile_id not in self._refreshing:
-                self._refreshing[profile_id] = asyncio.ensure_future(self._refresh(profile_id))
-            found += values
+            self._refresh_if_old(profile_id, known[0])
+            found += known[1]
         return tuple(found)
 
     def forget(self, profile_id: str) -> None:

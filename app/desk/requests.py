@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from app.core.secrets import SecretStore
     from app.core.token_manager import TokenManager
     from app.desk.api import ApiSender
+    from app.desk.known_secrets import KnownSecrets
     from app.storage.history_store import HistoryStore
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,7 @@ class RequestUseCases:
     _http: HttpClients
     _api: ApiSender | None
     _response_dir: Path | None
+    _known_secrets: KnownSecrets
 
     if TYPE_CHECKING:  # provided by Desk and the history mixin; absent at run time, so the
         # order of Desk's bases never lets a stub hide the real method
@@ -108,8 +110,14 @@ class RequestUseCases:
 
         # Read alongside the request, not before it: redaction must not add a keychain round trip.
         own: asyncio.Future[tuple[str, ...]] | None = None
+        remembered: tuple[str, ...] = ()
         if profile is not None and sending is not None:
-            own = asyncio.ensure_future(self.secret_values(profile, sending))
+            ids = (profile.id, sending.id)
+            known = self._known_secrets.remembered(*ids)
+            if known is not None:
+                remembered = known
+            else:  # read alongside the request, not before it
+                own = asyncio.ensure_future(self._known_secrets.values(*ids))
         try:
             response, record = await self.api.send(
                 sending, spec, progress=progress, max_bytes=max_bytes
@@ -121,21 +129,22 @@ class RequestUseCases:
         log.debug("%s %s → %s", spec.method, redact_url(record["url"]), response.status)
         if profile is not None:
             record["profile_id"] = profile.id
-        stored = await own if own is not None else ()
+        stored = await own if own is not None else remembered
         record["secrets"] = (*record["secrets"], *hidden.values(), *stored)
         self._write_history(record)
         return response
 
     def _write_history(self, record: dict[str, Any]) -> None:
         """The response is the person's whatever becomes of its history entry: a history that
-        cannot be written is said once (HistoryTrouble), never a failed send."""
+        cannot be written is said once (HistoryTrouble), never a failed send. HistoryChanged
+        only once the entry is written, so the window never shows an older one as the new."""
         try:
             written = asyncio.wrap_future(self.history.record(**record))
         except HistoryError:
             return  # said by `history`
 
         def landed(done: asyncio.Future[int]) -> None:
-            error = done.exception()
+            error = None if done.cancelled() else done.exception()
             if isinstance(error, HistoryError):
                 self._history_trouble(error)
             elif error is None:

@@ -29,7 +29,9 @@ def test_read_once_then_remembered_then_refreshed_in_the_background() -> None:
         now = [0.0]
         known = KnownSecrets(raw, clock=lambda: now[0])
         await raw.set("p", SecretKind.CLIENT_SECRET, "first-secret")
+        assert known.remembered("p") is None  # nothing yet: the send reads, alongside itself
         assert await known.values("p") == ("first-secret",)
+        assert known.remembered("p") == ("first-secret",)  # the usual send waits for nothing
         reads = raw.reads
         for _ in range(20):
             assert await known.values("p") == ("first-secret",)
