@@ -49,8 +49,6 @@ class RequestUseCases:
 
         def in_environment(self, profile: Profile, env: str | None) -> Profile: ...
 
-        async def secret_values(self, *profiles: Profile) -> tuple[str, ...]: ...
-
         def _history_trouble(self, error: HistoryError) -> None: ...
 
         async def api_auth(self, profile: Profile) -> tuple[httpx.AsyncClient, httpx.Auth]: ...
@@ -108,7 +106,8 @@ class RequestUseCases:
                 sending = sending.with_changes(variables=tuple(merged.items()))
         from app.storage.history_store import redact_url
 
-        # Read alongside the request, not before it: redaction must not add a keychain round trip.
+        # The profile's secrets, for redaction by value: remembered, or else read alongside the
+        # request, not before it (a keychain round trip must not delay the send).
         own: asyncio.Future[tuple[str, ...]] | None = None
         remembered: tuple[str, ...] = ()
         if profile is not None and sending is not None:
@@ -116,7 +115,7 @@ class RequestUseCases:
             known = self._known_secrets.remembered(*ids)
             if known is not None:
                 remembered = known
-            else:  # read alongside the request, not before it
+            else:
                 own = asyncio.ensure_future(self._known_secrets.values(*ids))
         try:
             response, record = await self.api.send(
@@ -135,7 +134,7 @@ class RequestUseCases:
         return response
 
     def _write_history(self, record: dict[str, Any]) -> None:
-        """The response is the person's whatever becomes of its history entry: a history that
+        """The person gets the response whatever becomes of its history entry: a history that
         cannot be written is said once (HistoryTrouble), never a failed send. HistoryChanged
         only once the entry is written, so the window never shows an older one as the new."""
         try:
