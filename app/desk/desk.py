@@ -360,6 +360,11 @@ class Desk(HistoryUseCases, RequestUseCases, CredentialUseCases, ImportUseCases,
     def sandbox_running(self) -> bool:
         return self.sandbox is not None
 
+    def sandbox_stopped(self, profile: Profile | None) -> bool:
+        """`profile` is the Sandbox's, saved on an earlier day, and its servers are not running:
+        its old addresses answer nothing until start_sandbox()."""
+        return profile is not None and profile.id == SANDBOX_ID and not self.sandbox_running()
+
     async def start_sandbox(self) -> Profile:
         """Start the practice servers (once per run) and create or update the Sandbox profile.
         Its secret lives in memory only, like the sandbox itself."""

@@ -75,13 +75,9 @@ class HistoryUseCases:
         """Save `spec` under `title` for `profile`, every secret of the profile removed by value
         (its token, client secret, private key); returns once it is written."""
         token = self._tokens.peek(profile.id)
-        secrets = (*((token.access_token,) if token else ()), *await self.secret_values(profile))
+        own = await self._known_secrets.values(profile.id)
+        secrets = (*((token.access_token,) if token else ()), *own)
         await asyncio.wrap_future(self.history.save_request(profile.id, title, spec, secrets))
-
-    async def secret_values(self, *profiles: Profile) -> tuple[str, ...]:
-        """The stored secrets of `profiles` (a profile and the same profile in an environment
-        keep theirs apart), for redaction by value; remembered (app/desk/known_secrets.py)."""
-        return await self._known_secrets.values(*(p.id for p in profiles))
 
     def saved_requests(self, profile_id: str) -> list[SavedRequest]:
         return self.history.saved(profile_id)

@@ -115,11 +115,11 @@ def _is_damage(exc: sqlite3.Error) -> bool:
 
 def _set_aside(path: Path) -> Path:
     """Rename the damaged file (and its WAL, which may hold the damage) out of the way, whole."""
-    aside = path.with_name(f"{path.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
-    n = 1
-    while aside.exists():
+    stamp = f"{path.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}"
+    aside, n = path.with_name(stamp), 1
+    while aside.exists():  # two in the same second: never over an earlier one
         n += 1
-        aside = aside.with_name(f"{aside.name.split('~')[0]}~{n}")
+        aside = path.with_name(f"{stamp}~{n}")
     path.replace(aside)
     for suffix in ("-wal", "-shm"):
         beside = Path(f"{path}{suffix}")

@@ -17,7 +17,6 @@ from app.core.api_response import explain
 from app.core.errors import ConsentNeeded, HistoryError, TokendeskError
 from app.core.profiles import Profile
 from app.core.request_spec import AuthMode, RequestSpec
-from app.desk.desk import SANDBOX_ID
 from app.desk.views import HistoryEntry, SavedRequest
 from app.services.workbench import Workbench
 from app.ui.composer.consent import ConsentFlow
@@ -203,7 +202,7 @@ class RequestsController(QObject):
             self.viewer.show_progress(received)
 
     async def _send(self, profile: Profile | None, spec: RequestSpec, env: str = "") -> None:
-        if profile is not None and profile.id == SANDBOX_ID and not self.desk.sandbox_running():
+        if self.desk.sandbox_stopped(profile):
             # Day two: the practice servers ran with yesterday's Tokendesk. Start them, as Get
             # token does, rather than report that nothing answers at their old address.
             self.viewer.show_sending("Starting the sandbox…")

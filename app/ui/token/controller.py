@@ -15,7 +15,6 @@ from app.core.profiles import AuthMethod, Profile
 from app.core.request_spec import RequestSpec
 from app.core.timefmt import countdown, span, state_words
 from app.core.tokens import Token, TokenState
-from app.desk.desk import SANDBOX_ID
 from app.desk.views import TokenEvent
 from app.services.workbench import Workbench
 from app.ui.clipboard import ClipboardGuard
@@ -81,7 +80,7 @@ class TokenController(QObject):
         if changed:
             self._op_error = None
         self.panel.show_profile(profile)
-        self.panel.show_sandbox_stopped(self._sandbox_stopped(profile))
+        self.panel.show_sandbox_stopped(self.desk.sandbox_stopped(profile))
         self.panel.show_capabilities(False, False)
         self.refresh()
         if profile is not None:
@@ -89,10 +88,6 @@ class TokenController(QObject):
 
     def _start_sandbox_clicked(self) -> None:
         self.start_sandbox()
-
-    def _sandbox_stopped(self, profile: Profile | None) -> bool:
-        """The Sandbox profile outlives its servers: on day 2 nothing answers at its address."""
-        return profile is not None and profile.id == SANDBOX_ID and not self.desk.sandbox_running()
 
     async def _capabilities(self, profile: Profile) -> None:
         revoke, introspect = await self.desk.capabilities(profile)
@@ -239,7 +234,7 @@ class TokenController(QObject):
         cancels it. Other profiles stay usable meanwhile."""
         if self.profile is None:
             return
-        if self._sandbox_stopped(self.profile):
+        if self.desk.sandbox_stopped(self.profile):
             self.start_sandbox()  # its old address answers nothing; starting it gets a token
             return
         profile = self.profile
